@@ -1,0 +1,143 @@
+/** `smonnet gen`: reproducible sample sFlow traffic into a Kafka topic (or stdout). */
+import { Command } from 'commander';
+import kafkajs from 'kafkajs';
+import { type EncodedMessage, encodeMessages, GEN_FORMATS, type GenFormat } from '../gen/encode.js';
+import { produceMessages } from '../gen/produce.js';
+import { generateTraffic } from '../gen/traffic.js';
+import { createKafka } from '../kafka-client.js';
+import { createLogger } from '../observability/logger.js';
+import type { SflowRecord } from '../record.js';
+import { DEFAULT_BROKERS, nonNegativeInt, oneOf, positiveInt, timestamp } from './options.js';
+
+const { Partitioners } = kafkajs;
+
+export interface GenSettings {
+  format: GenFormat;
+  count: number;
+  seed: number;
+  start: number;
+  intervalMs: number;
+  linesPerMessage: number;
+  counterEvery: number;
+}
+
+function* take<T>(items: Iterable<T>, n: number): Generator<T> {
+  if (n <= 0) {
+    yield* items;
+    return;
+  }
+  let i = 0;
+  for (const item of items) {
+    if (i++ >= n) return;
+    yield item;
+  }
+}
+
+/** The messages `gen` sends for these settings; tests call it to know what to expect. */
+export function sampleMessages(s: GenSettings): Generator<EncodedMessage> {
+  const records: Iterable<SflowRecord> = take(
+    generateTraffic({
+      seed: s.seed,
+      startMs: s.start,
+      intervalMs: s.intervalMs,
+      counterEvery: s.counterEvery,
+    }),
+    s.count,
+  );
+  return encodeMessages(records, s.format, s.linesPerMessage);
+}
+
+/** Writes messages to stdout in chunks; a reader that goes away (`| head`) ends the output quietly. */
+async function printMessages(messages: Iterable<EncodedMessage>): Promise<void> {
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
+  let chunk: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (!process.stdout.write(chunk.join('')))
+      await new Promise((resolve) => process.stdout.once('drain', resolve));
+    chunk = [];
+  };
+  for (const m of messages) {
+    if (closed) return;
+    chunk.push(`${m.value}\n`);
+    if (chunk.length >= 1000) await flush();
+  }
+  if (!closed) await flush();
+}
+
+export function genCommand(): Command {
+  return new Command('gen')
+    .description('write reproducible sample sFlow traffic to a Kafka topic')
+    .option('-b, --brokers <list>', 'Kafka brokers, host:port[,host:port]', DEFAULT_BROKERS)
+    .option('-t, --topic <name>', 'topic to write to', 'sflow')
+    .option(
+      '-f, --format <format>',
+      `wire format: ${GEN_FORMATS.join(', ')}`,
+      oneOf(GEN_FORMATS),
+      'sflowtool',
+    )
+    .option('-n, --count <records>', 'records to write; 0 writes until interrupted', nonNegativeInt, 10_000)
+    .option(
+      '-r, --rate <records/s>',
+      'records per second; 0 writes as fast as Kafka takes them',
+      nonNegativeInt,
+      0,
+    )
+    .option('-s, --seed <n>', 'seed: the same seed writes the same records', nonNegativeInt, 1)
+    .option('--start <time>', 'timestamp of the first record (ISO date or ms); default now', timestamp)
+    .option('--interval-ms <ms>', 'spacing of record timestamps', nonNegativeInt, 1)
+    .option('--lines-per-message <n>', 'sflowtool lines per Kafka message', positiveInt, 1)
+    .option('--counter-every <n>', 'one CNTR line after every n flows; 0 for none', nonNegativeInt, 50)
+    .option('--partitions <n>', 'partitions when the topic has to be created', positiveInt, 4)
+    .option('--stdout', 'print the messages instead of sending them')
+    .action(async (opts) => {
+      const settings: GenSettings = {
+        format: opts.format,
+        count: opts.count,
+        seed: opts.seed,
+        start: opts.start ?? Date.now(),
+        intervalMs: opts.intervalMs,
+        linesPerMessage: opts.linesPerMessage,
+        counterEvery: opts.counterEvery,
+      };
+      const messages = sampleMessages(settings);
+      if (opts.stdout) {
+        await printMessages(messages);
+        return;
+      }
+      const logger = createLogger({ name: 'smonnet-gen' });
+      const kafka = createKafka(opts.brokers, 'smonnet-gen', logger);
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [{ topic: opts.topic, numPartitions: opts.partitions }],
+        waitForLeaders: true,
+      });
+      await admin.disconnect();
+
+      const producer = kafka.producer({
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      const abort = new AbortController();
+      const stop = (): void => abort.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      const started = Date.now();
+      const totals = await produceMessages(producer, opts.topic, messages, {
+        rate: opts.rate,
+        batchSize: 500,
+        signal: abort.signal,
+      });
+      await producer.disconnect();
+      const seconds = (Date.now() - started) / 1000;
+      process.stderr.write(
+        `gen: wrote ${totals.records} records in ${totals.messages} messages to '${opts.topic}' ` +
+          `(${settings.format}, seed ${settings.seed}) in ${seconds.toFixed(1)}s\n`,
+      );
+    });
+}

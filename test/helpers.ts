@@ -1,0 +1,73 @@
+/**
+ * Fixtures for tests against the real local services (`npm run services -- up`). Every fixture
+ * gets a random name and registers its own cleanup, so test files never see each other's data.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from '@elastic/elasticsearch';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import { afterAll } from 'vitest';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+export const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+export const ES_URL = process.env['ES_URL'] ?? 'http://127.0.0.1:9200';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function testKafka(): Kafka {
+  return new KafkaClient({
+    clientId: 'smonnet-test',
+    brokers: KAFKA_BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** Creates a topic that is deleted when the test file ends. */
+export async function createTopic(kafka: Kafka, partitions = 4): Promise<string> {
+  const topic = uniqueName('t');
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await admin.disconnect();
+  afterAll(async () => {
+    const a = kafka.admin();
+    await a.connect();
+    await a.deleteTopics({ topics: [topic] }).catch(() => {});
+    await a.disconnect();
+  });
+  return topic;
+}
+
+/** An Elasticsearch client whose indices matching `prefix-*` are deleted when the test file ends. */
+export function testElasticsearch(prefix: string): Client {
+  const es = new Client({ node: ES_URL });
+  afterAll(async () => {
+    await es.indices
+      .delete({ index: `${prefix}*`, ignore_unavailable: true, allow_no_indices: true })
+      .catch(() => {});
+    await es.close();
+  });
+  return es;
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
