@@ -2,6 +2,7 @@
 /** The `smonnet` command. Exit codes: 0 success, 1 failure at run time, 2 bad usage. */
 import { Command, CommanderError } from 'commander';
 import { genCommand } from './gen.js';
+import { workerCommand } from './worker.js';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -10,7 +11,8 @@ const program = new Command('smonnet')
   .description('multi-tenant sFlow segregator: one Kafka topic in, each tenant its own Elasticsearch')
   .showHelpAfterError()
   .exitOverride()
-  .addCommand(genCommand());
+  .addCommand(genCommand())
+  .addCommand(workerCommand());
 
 for (const command of program.commands) command.exitOverride();
 

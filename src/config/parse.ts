@@ -1,0 +1,305 @@
+/**
+ * api.cfg → AppConfig. Every problem in the file is collected and reported together, each naming
+ * the file, the section, the key and what is wrong; nothing half-valid is ever returned.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import ini from 'ini';
+import { ConfigError, ConfigErrors } from '../errors.js';
+import { type Cidr, parseCidr } from '../net/ip.js';
+import { PROTOCOL_NUMBERS } from '../net/protocols.js';
+import {
+  type AppConfig,
+  type EnrichSettings,
+  type FilterSpec,
+  INPUT_FORMATS,
+  type InputFormat,
+  type IntRange,
+  type KafkaSettings,
+  SCHEMAS,
+  type Schema,
+  type TenantConfig,
+} from './types.js';
+
+/** Tenant names become consumer-group ids and parts of index names: keep them to what both allow. */
+export const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const INDEX_PREFIX = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+
+type Section = Record<string, unknown>;
+
+class Collector {
+  readonly errors: ConfigError[] = [];
+  constructor(readonly file: string) {}
+  add(section: string | undefined, key: string | undefined, problem: string): void {
+    this.errors.push(
+      new ConfigError({ file: this.file, ...(section && { section }), ...(key && { key }) }, problem),
+    );
+  }
+}
+
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+
+function intRanges(
+  value: string,
+  min: number,
+  max: number,
+  names?: Readonly<Record<string, number>>,
+): IntRange[] | string {
+  const out: IntRange[] = [];
+  const items = list(value);
+  if (items.length === 0) return 'is empty';
+  for (const item of items) {
+    const named = names?.[item.toLowerCase()];
+    if (named !== undefined) {
+      out.push({ from: named, to: named });
+      continue;
+    }
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(item);
+    if (!m) return `'${item}' is not a number or a range like 100-110${names ? ' or a protocol name' : ''}`;
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (from < min || to > max) return `'${item}' is outside ${min}..${max}`;
+    if (from > to) return `range '${item}' runs backwards`;
+    out.push({ from, to });
+  }
+  return out;
+}
+
+function cidrs(value: string): Cidr[] | string {
+  const out: Cidr[] = [];
+  const items = list(value);
+  if (items.length === 0) return 'is empty';
+  for (const item of items) {
+    const c = parseCidr(item);
+    if ('error' in c) return c.error;
+    out.push(c);
+  }
+  return out;
+}
+
+const VLAN = [0, 4095] as const;
+const PORT = [0, 65535] as const;
+const IFINDEX = [0, 0xffffffff] as const;
+
+type FilterKey = keyof FilterSpec;
+const FILTER_PARSERS: Readonly<Record<FilterKey, (v: string) => IntRange[] | Cidr[] | string>> = {
+  vlan: (v) => intRanges(v, ...VLAN),
+  src_vlan: (v) => intRanges(v, ...VLAN),
+  dst_vlan: (v) => intRanges(v, ...VLAN),
+  ip: cidrs,
+  src_ip: cidrs,
+  dst_ip: cidrs,
+  agent: cidrs,
+  in_if: (v) => intRanges(v, ...IFINDEX),
+  out_if: (v) => intRanges(v, ...IFINDEX),
+  proto: (v) => intRanges(v, 0, 255, PROTOCOL_NUMBERS),
+  port: (v) => intRanges(v, ...PORT),
+  src_port: (v) => intRanges(v, ...PORT),
+  dst_port: (v) => intRanges(v, ...PORT),
+};
+export const FILTER_KEYS = Object.keys(FILTER_PARSERS) as FilterKey[];
+
+const TENANT_KEYS = [
+  ...FILTER_KEYS,
+  'es_nodes',
+  'es_username',
+  'es_password',
+  'es_api_key',
+  'es_ca_file',
+  'index_prefix',
+  'schema',
+  'replicas',
+] as const;
+const KAFKA_KEYS = ['brokers', 'topic', 'format', 'dead_letter_topic', 'group_prefix'] as const;
+const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'threads'] as const;
+
+function strings(
+  c: Collector,
+  sectionName: string,
+  section: Section,
+  allowed: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(section)) {
+    if (!allowed.includes(key)) {
+      c.add(sectionName, key, `unknown key (allowed: ${allowed.join(', ')})`);
+    } else if (typeof value !== 'string') {
+      c.add(sectionName, key, 'must be a single value (remove [] or repeated keys)');
+    } else {
+      out[key] = value.trim();
+    }
+  }
+  return out;
+}
+
+function wholeNumber(
+  c: Collector,
+  section: string,
+  key: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    c.add(section, key, `'${value}' is not a whole number in ${min}..${max}`);
+    return fallback;
+  }
+  return Number(value);
+}
+
+function kafkaSettings(c: Collector, section: Section | undefined): KafkaSettings {
+  if (section === undefined)
+    c.add('kafka', undefined, 'section is missing (it names the brokers and the topic)');
+  const s = strings(c, 'kafka', section ?? {}, KAFKA_KEYS);
+  const format = (s['format'] ?? 'auto') as InputFormat;
+  if (!INPUT_FORMATS.includes(format))
+    c.add('kafka', 'format', `'${format}' is not one of ${INPUT_FORMATS.join(', ')}`);
+  const topic = s['topic'] ?? 'sflow';
+  for (const key of ['topic', 'dead_letter_topic'] as const) {
+    const v = s[key];
+    if (v !== undefined && !/^[a-zA-Z0-9._-]{1,249}$/.test(v))
+      c.add('kafka', key, `'${v}' is not a valid Kafka topic name`);
+  }
+  const brokers = s['brokers'] ?? '127.0.0.1:9092';
+  for (const b of list(brokers)) {
+    if (!/^[^\s:/]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(b))
+      c.add('kafka', 'brokers', `'${b}' is not host:port`);
+  }
+  const groupPrefix = s['group_prefix'] ?? 'smonnet';
+  if (!/^[a-zA-Z0-9._-]{1,100}$/.test(groupPrefix))
+    c.add('kafka', 'group_prefix', `'${groupPrefix}' has characters a group id cannot carry`);
+  return { brokers, topic, format, deadLetterTopic: s['dead_letter_topic'] ?? `${topic}.dlq`, groupPrefix };
+}
+
+function enrichSettings(c: Collector, section: Section | undefined, baseDir: string): EnrichSettings {
+  const s = strings(c, 'enrich', section ?? {}, ENRICH_KEYS);
+  const path = (key: string): string | undefined => {
+    const v = s[key];
+    if (v === undefined || v === '') return undefined;
+    return isAbsolute(v) ? v : resolve(baseDir, v);
+  };
+  return {
+    geoipCity: path('geoip_city'),
+    geoipAsn: path('geoip_asn'),
+    ipmap: path('ipmap'),
+    threads: wholeNumber(c, 'enrich', 'threads', s['threads'], 2, 0, 64),
+  };
+}
+
+/** "h1:9200" becomes "http://h1:9200", as Smonnet's monitor_nodes wrote them. */
+export function elasticsearchUrl(node: string): string | undefined {
+  const withScheme = /^[a-z]+:\/\//i.test(node) ? node : `http://${node}`;
+  try {
+    const url = new URL(withScheme);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return withScheme.replace(/\/+$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+function tenantConfig(c: Collector, name: string, section: Section, baseDir: string): TenantConfig {
+  const where = `tenant.${name}`;
+  if (!TENANT_NAME.test(name)) {
+    c.add(
+      where,
+      undefined,
+      `tenant name '${name}' must be 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit`,
+    );
+  }
+  const s = strings(c, where, section, TENANT_KEYS);
+  const filter: Record<string, unknown> = {};
+  for (const key of FILTER_KEYS) {
+    const v = s[key];
+    if (v === undefined) continue;
+    const parsed = FILTER_PARSERS[key](v);
+    if (typeof parsed === 'string') c.add(where, key, parsed);
+    else filter[key] = parsed;
+  }
+  const nodes: string[] = [];
+  if (s['es_nodes'] === undefined)
+    c.add(where, 'es_nodes', "is required (the tenant's Elasticsearch, e.g. http://127.0.0.1:9200)");
+  for (const node of list(s['es_nodes'] ?? '')) {
+    const url = elasticsearchUrl(node);
+    if (url === undefined) c.add(where, 'es_nodes', `'${node}' is not an http(s) URL or host:port`);
+    else nodes.push(url);
+  }
+  const indexPrefix = s['index_prefix'] ?? 'sflow';
+  if (!INDEX_PREFIX.test(indexPrefix))
+    c.add(where, 'index_prefix', `'${indexPrefix}' must be lowercase a-z, 0-9, '_', '-', '.'`);
+  const schema = (s['schema'] ?? 'ecs') as Schema;
+  if (!SCHEMAS.includes(schema)) c.add(where, 'schema', `'${schema}' is not one of ${SCHEMAS.join(', ')}`);
+  if ((s['es_username'] === undefined) !== (s['es_password'] === undefined)) {
+    c.add(
+      where,
+      s['es_username'] === undefined ? 'es_password' : 'es_username',
+      'es_username and es_password go together',
+    );
+  }
+  const caFile = s['es_ca_file'];
+  return {
+    name,
+    filter: filter as FilterSpec,
+    elasticsearch: {
+      nodes,
+      username: s['es_username'],
+      password: s['es_password'],
+      apiKey: s['es_api_key'],
+      caFile: caFile === undefined ? undefined : isAbsolute(caFile) ? caFile : resolve(baseDir, caFile),
+    },
+    indexPrefix,
+    schema,
+    replicas: wholeNumber(c, where, 'replicas', s['replicas'], 1, 1, 64),
+    source: s,
+  };
+}
+
+/** Parses the text of a config file; `file` names it in errors and anchors relative paths. */
+export function parseConfig(text: string, file: string): AppConfig {
+  const c = new Collector(file);
+  let doc: Record<string, unknown>;
+  try {
+    doc = ini.parse(text);
+  } catch (err) {
+    throw new ConfigErrors([new ConfigError({ file }, `not an INI file: ${(err as Error).message}`)]);
+  }
+  const baseDir = dirname(resolve(file));
+  const tenants: TenantConfig[] = [];
+  for (const [name, value] of Object.entries(doc)) {
+    if (name === 'kafka' || name === 'enrich') continue;
+    if (name === 'tenant' && value !== null && typeof value === 'object') {
+      for (const [tenantName, section] of Object.entries(value as Section)) {
+        if (section === null || typeof section !== 'object') {
+          c.add('tenant', tenantName, 'tenants are sections: write [tenant.NAME]');
+          continue;
+        }
+        tenants.push(tenantConfig(c, tenantName, section as Section, baseDir));
+      }
+      continue;
+    }
+    if (typeof value !== 'object') c.add(undefined, name, 'key outside any section');
+    else c.add(name, undefined, 'unknown section (expected [kafka], [enrich] or [tenant.NAME])');
+  }
+  const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined);
+  const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
+  if (c.errors.length > 0) throw new ConfigErrors(c.errors);
+  return { file, kafka, enrich, tenants };
+}
+
+export function loadConfig(file: string): AppConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigErrors([
+      new ConfigError({ file }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`),
+    ]);
+  }
+  return parseConfig(text, file);
+}

@@ -1,0 +1,74 @@
+/** The validated configuration: what every process receives after `loadConfig` accepted a file. */
+import type { Cidr } from '../net/ip.js';
+
+export const INPUT_FORMATS = ['auto', 'sflowtool', 'goflow2-json', 'goflow2-pb'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+export const SCHEMAS = ['ecs', 'legacy'] as const;
+export type Schema = (typeof SCHEMAS)[number];
+
+export interface KafkaSettings {
+  readonly brokers: string;
+  readonly topic: string;
+  readonly format: InputFormat;
+  readonly deadLetterTopic: string;
+  /** Consumer group of tenant T: `${groupPrefix}-${T}`. */
+  readonly groupPrefix: string;
+}
+
+export interface EnrichSettings {
+  /** Absolute paths, or undefined when the key is absent (that enrichment is off). */
+  readonly geoipCity: string | undefined;
+  readonly geoipAsn: string | undefined;
+  readonly ipmap: string | undefined;
+  readonly threads: number;
+}
+
+/** An inclusive range of integers; a single value is a range of one. */
+export interface IntRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Filter keys of a tenant: AND across keys, OR within one key's list. Absent keys match all. */
+export interface FilterSpec {
+  readonly vlan?: readonly IntRange[];
+  readonly src_vlan?: readonly IntRange[];
+  readonly dst_vlan?: readonly IntRange[];
+  readonly ip?: readonly Cidr[];
+  readonly src_ip?: readonly Cidr[];
+  readonly dst_ip?: readonly Cidr[];
+  readonly agent?: readonly Cidr[];
+  readonly in_if?: readonly IntRange[];
+  readonly out_if?: readonly IntRange[];
+  readonly proto?: readonly IntRange[];
+  readonly port?: readonly IntRange[];
+  readonly src_port?: readonly IntRange[];
+  readonly dst_port?: readonly IntRange[];
+}
+
+export interface ElasticsearchSettings {
+  readonly nodes: readonly string[];
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly caFile: string | undefined;
+}
+
+export interface TenantConfig {
+  readonly name: string;
+  readonly filter: FilterSpec;
+  readonly elasticsearch: ElasticsearchSettings;
+  readonly indexPrefix: string;
+  readonly schema: Schema;
+  readonly replicas: number;
+  /** The section's keys as written, for comparing two versions of a tenant. */
+  readonly source: Readonly<Record<string, string>>;
+}
+
+export interface AppConfig {
+  readonly file: string;
+  readonly kafka: KafkaSettings;
+  readonly enrich: EnrichSettings;
+  readonly tenants: readonly TenantConfig[];
+}

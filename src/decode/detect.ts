@@ -1,0 +1,51 @@
+/**
+ * Per-message format detection and dispatch. The first meaningful byte tells the text formats
+ * apart ('{' JSON, "FLOW,"/"CNTR," sflowtool); anything else is tried as goflow2 protobuf.
+ */
+import type { InputFormat } from '../config/types.js';
+import { decodeGoflow2Json } from './goflow2-json.js';
+import { decodeGoflow2Pb } from './goflow2-pb.js';
+import { decodeSflowtool } from './sflowtool.js';
+import type { RecordSink } from './types.js';
+
+export type WireFormat = Exclude<InputFormat, 'auto'>;
+
+const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+export function detectFormat(buf: Uint8Array): WireFormat {
+  let i = 0;
+  while (i < buf.length && isSpace(buf[i]!)) i++;
+  const b = buf[i];
+  if (b === 0x7b) return 'goflow2-json';
+  if (b === 0x46 || b === 0x43) {
+    // "FLOW," or "CNTR,": check the whole tag so a protobuf starting with those bytes is not taken.
+    const tag = String.fromCharCode(...buf.subarray(i, i + 5));
+    if (tag === 'FLOW,' || tag === 'CNTR,') return 'sflowtool';
+  }
+  return 'goflow2-pb';
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes one Kafka message value; every record and every problem goes to `sink`. */
+export function decodeMessage(
+  buf: Uint8Array,
+  format: InputFormat,
+  timeMs: number | undefined,
+  sink: RecordSink,
+): void {
+  const wire = format === 'auto' ? detectFormat(buf) : format;
+  if (wire === 'goflow2-pb') {
+    decodeGoflow2Pb(buf, timeMs, sink);
+    return;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    sink.error(0, `message is not valid UTF-8 (${wire} is text)`);
+    return;
+  }
+  if (wire === 'sflowtool') decodeSflowtool(text, timeMs, sink);
+  else decodeGoflow2Json(text, timeMs, sink);
+}

@@ -1,0 +1,43 @@
+/**
+ * Builds the pipeline stages of one tenant from plain data, so a thread can build them from its
+ * workerData and the benchmark can build them inline the same way.
+ */
+import type { AsnResponse, CityResponse } from 'maxmind';
+import type { FilterSpec, InputFormat, Schema } from '../config/types.js';
+import { ecsDocuments } from '../document/ecs.js';
+import { indexNamer } from '../document/index-name.js';
+import { legacyDocuments } from '../document/legacy.js';
+import { geoLookup, openReader } from '../enrich/geoip.js';
+import { buildIpMap } from '../enrich/ipmap.js';
+import { compileFilter } from '../filter/compile.js';
+import type { PipelineStages } from './process.js';
+
+/** Everything a thread needs, all of it structured-clonable (databases as shared memory). */
+export interface StageSpec {
+  readonly tenant: string;
+  readonly format: InputFormat;
+  readonly filter: FilterSpec;
+  readonly schema: Schema;
+  readonly indexPrefix: string;
+  readonly geoipCity: { readonly file: string; readonly bytes: SharedArrayBuffer } | undefined;
+  readonly geoipAsn: { readonly file: string; readonly bytes: SharedArrayBuffer } | undefined;
+  /** The parsed ipmap.json document. */
+  readonly ipmap: { readonly file: string; readonly doc: unknown } | undefined;
+}
+
+export function buildStages(spec: StageSpec): PipelineStages {
+  const city = spec.geoipCity
+    ? openReader<CityResponse>(spec.geoipCity.bytes, spec.geoipCity.file, 'City')
+    : undefined;
+  const asn = spec.geoipAsn
+    ? openReader<AsnResponse>(spec.geoipAsn.bytes, spec.geoipAsn.file, 'ASN')
+    : undefined;
+  return {
+    format: spec.format,
+    filter: compileFilter(spec.filter),
+    documents: spec.schema === 'legacy' ? legacyDocuments : ecsDocuments,
+    namer: indexNamer(spec.indexPrefix),
+    geo: city || asn ? geoLookup(city, asn) : undefined,
+    ipmap: spec.ipmap ? buildIpMap(spec.ipmap.doc, spec.ipmap.file) : undefined,
+  };
+}

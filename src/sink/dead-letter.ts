@@ -1,0 +1,68 @@
+/**
+ * Dead letters: records smonnet could not decode or Elasticsearch refused for good, sent to the
+ * dead-letter topic with their original bytes and headers saying whose, from where, and why.
+ * A record counts as dead-lettered only once the broker acknowledged it.
+ */
+import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+
+const { Partitioners } = kafkajs;
+
+export interface DeadLetter {
+  readonly value: Buffer;
+  readonly reason: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly record: number;
+}
+
+/** Above this a dead letter is cut (header `smonnet-original-bytes` keeps the full size). */
+export const MAX_DEAD_LETTER_BYTES = 900_000;
+
+export class DeadLetterSink {
+  private readonly producer: Producer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+    private readonly tenant: string,
+  ) {
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: true,
+      idempotent: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  async send(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: letters.map((l) => {
+        const cut = l.value.length > MAX_DEAD_LETTER_BYTES;
+        return {
+          key: this.tenant,
+          value: cut ? l.value.subarray(0, MAX_DEAD_LETTER_BYTES) : l.value,
+          headers: {
+            'smonnet-tenant': this.tenant,
+            'smonnet-reason': l.reason.slice(0, 1000),
+            'smonnet-source-topic': l.topic,
+            'smonnet-source-partition': String(l.partition),
+            'smonnet-source-offset': l.offset,
+            'smonnet-record-index': String(l.record),
+            ...(cut && { 'smonnet-original-bytes': String(l.value.length) }),
+          },
+        };
+      }),
+    });
+  }
+}

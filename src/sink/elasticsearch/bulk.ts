@@ -1,0 +1,110 @@
+/**
+ * One bulk request and what became of each item. A 200 answer may still carry failed items: each
+ * is classified as indexed, retryable (429, 5xx) or rejected for good (mapping errors, ...).
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+import { ElasticsearchRejectedError, ElasticsearchUnavailableError } from '../../errors.js';
+import { isRetryableStatus } from './retry.js';
+
+export type ItemOutcome =
+  | { kind: 'indexed' }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'rejected'; reason: string };
+
+interface BulkItem {
+  status?: number;
+  error?: { type?: string; reason?: string; caused_by?: { reason?: string } };
+}
+interface BulkResponse {
+  errors?: boolean;
+  items?: Record<string, BulkItem>[];
+}
+
+/** Byte ranges of each item (action line + document line) in an NDJSON bulk body. */
+export function itemRanges(body: Uint8Array): Array<readonly [number, number]> {
+  const ranges: Array<readonly [number, number]> = [];
+  let start = 0;
+  let newlines = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] !== 0x0a) continue;
+    if (++newlines % 2 === 0) {
+      ranges.push([start, i + 1]);
+      start = i + 1;
+    }
+  }
+  return ranges;
+}
+
+/** A body holding only the chosen items of another. */
+export function subsetBody(
+  body: Uint8Array,
+  ranges: Array<readonly [number, number]>,
+  pick: readonly number[],
+): Uint8Array {
+  let size = 0;
+  for (const i of pick) size += ranges[i]![1] - ranges[i]![0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const i of pick) {
+    const [a, b] = ranges[i]!;
+    out.set(body.subarray(a, b), at);
+    at += b - a;
+  }
+  return out;
+}
+
+function describe(item: BulkItem): string {
+  const e = item.error;
+  if (!e) return `HTTP ${item.status}`;
+  return [e.type, e.reason, e.caused_by?.reason].filter(Boolean).join(': ');
+}
+
+/**
+ * Sends a body; returns one outcome per item, in order. Throws ElasticsearchUnavailableError when
+ * the request as a whole may succeed later, ElasticsearchRejectedError when it never will.
+ */
+export async function sendBulk(
+  client: Client,
+  tenant: string,
+  body: Uint8Array,
+  itemCount: number,
+): Promise<ItemOutcome[]> {
+  let response: BulkResponse;
+  try {
+    response = (await client.transport.request({
+      method: 'POST',
+      path: '/_bulk',
+      bulkBody: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      querystring: { filter_path: 'errors,items.*.status,items.*.error' },
+    })) as BulkResponse;
+  } catch (err) {
+    if (err instanceof errors.ResponseError) {
+      const status = err.statusCode;
+      const message = err.message.slice(0, 500);
+      // Bad credentials or a missing permission are fixed by an operator, not by dead-lettering
+      // every record: wait for the fix like for an outage.
+      if (isRetryableStatus(status) || status === 401 || status === 403) {
+        throw new ElasticsearchUnavailableError(tenant, status, message);
+      }
+      throw new ElasticsearchRejectedError(tenant, status, message);
+    }
+    throw new ElasticsearchUnavailableError(tenant, undefined, (err as Error).message);
+  }
+  const items = response.items ?? [];
+  if (items.length !== itemCount) {
+    throw new ElasticsearchUnavailableError(
+      tenant,
+      undefined,
+      `bulk answered ${items.length} items for ${itemCount} sent`,
+    );
+  }
+  if (!response.errors) return items.map(() => ({ kind: 'indexed' }));
+  return items.map((entry) => {
+    const item = Object.values(entry)[0] ?? {};
+    const status = item.status ?? 500;
+    if (status < 300) return { kind: 'indexed' };
+    if (isRetryableStatus(status)) return { kind: 'retry', reason: describe(item) };
+    return { kind: 'rejected', reason: describe(item) };
+  });
+}

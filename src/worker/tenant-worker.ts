@@ -1,0 +1,274 @@
+/**
+ * One tenant, end to end: its own consumer group reads the whole topic, the enrichment pool turns
+ * raw messages into bulk bodies, Elasticsearch receives them, and only then is the offset
+ * committed. Nothing is committed before every record of a chunk is indexed, filtered out or
+ * dead-lettered; a crash replays from the last commit, and document ids make the replay overwrite.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { AppConfig, TenantConfig } from '../config/types.js';
+import { loadDatabase } from '../enrich/geoip.js';
+import { readIpMapFile } from '../enrich/ipmap.js';
+import { createProcessor, type Processor } from '../enrich/pool.js';
+import { createKafka } from '../kafka-client.js';
+import type { Logger } from '../observability/logger.js';
+import { RateLimitedLog } from '../observability/rate-limited.js';
+import type { BatchResult } from '../pipeline/process.js';
+import type { StageSpec } from '../pipeline/stages.js';
+import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
+import { createElasticsearchClient } from '../sink/elasticsearch/client.js';
+import { DeliveryAborted, deliver } from '../sink/elasticsearch/deliver.js';
+import { retryUntilDone } from '../sink/elasticsearch/retry.js';
+import { installTemplates } from '../sink/elasticsearch/template.js';
+import { type Chunk, chunkMessages } from './batches.js';
+import { emptyStats, type TenantStats } from './stats.js';
+
+export interface WorkerOptions {
+  /** Overrides [enrich] threads. */
+  threads?: number;
+  /** Messages per processing task. */
+  chunkMessages?: number;
+  /** Larger Kafka messages are dead-lettered undecoded. */
+  maxMessageBytes?: number;
+  /** Kafka partitions processed at once. */
+  partitionsConcurrently?: number;
+}
+
+/** Reads the enrichment sources once; a missing file turns its enrichment off with one warning. */
+export function stageSpec(config: AppConfig, tenant: TenantConfig, logger: Logger): StageSpec {
+  const e = config.enrich;
+  const database = (file: string | undefined, what: string) => {
+    if (!file) return undefined;
+    const bytes = loadDatabase(file);
+    if (!bytes) {
+      logger.warn({ file }, `${what} database not found: ${what} enrichment is off`);
+      return undefined;
+    }
+    return { file, bytes };
+  };
+  let ipmap: StageSpec['ipmap'];
+  if (e.ipmap) ipmap = { file: e.ipmap, doc: readIpMapFile(e.ipmap) };
+  return {
+    tenant: tenant.name,
+    format: config.kafka.format,
+    filter: tenant.filter,
+    schema: tenant.schema,
+    indexPrefix: tenant.indexPrefix,
+    geoipCity: database(e.geoipCity, 'GeoIP City'),
+    geoipAsn: database(e.geoipAsn, 'GeoIP ASN'),
+    ipmap,
+  };
+}
+
+export class TenantWorker {
+  readonly stats: TenantStats = emptyStats();
+  private readonly kafka: Kafka;
+  private readonly es: Client;
+  private readonly warn: RateLimitedLog;
+  private readonly deadLetters: DeadLetterSink;
+  private processor: Processor | undefined;
+  private consumer: Consumer | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tenant: TenantConfig,
+    private readonly logger: Logger,
+    private readonly options: WorkerOptions = {},
+  ) {
+    this.kafka = createKafka(config.kafka.brokers, `smonnet-${tenant.name}`, logger);
+    this.es = createElasticsearchClient(tenant.elasticsearch);
+    this.warn = new RateLimitedLog(logger);
+    this.deadLetters = new DeadLetterSink(this.kafka, config.kafka.deadLetterTopic, tenant.name);
+  }
+
+  get groupId(): string {
+    return `${this.config.kafka.groupPrefix}-${this.tenant.name}`;
+  }
+
+  async start(): Promise<void> {
+    const spec = stageSpec(this.config, this.tenant, this.logger);
+    this.processor = createProcessor(spec, this.options.threads ?? this.config.enrich.threads);
+    await this.waitForTemplates();
+    await this.ensureTopic(this.config.kafka.deadLetterTopic);
+    await this.deadLetters.connect();
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.config.kafka.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 2,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.logger.info({ group: this.groupId, topic: this.config.kafka.topic }, 'tenant worker consuming');
+  }
+
+  /** Stops consuming; a chunk in flight either finishes and commits or stays uncommitted. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.disconnect().catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
+    await this.processor?.close();
+    await this.deadLetters.disconnect().catch(() => {});
+    await this.es.close().catch(() => {});
+    this.warn.flush();
+  }
+
+  /** Elasticsearch may be down when we start: wait for it rather than crash-loop. */
+  private waitForTemplates(): Promise<void> {
+    return retryUntilDone(
+      () => installTemplates(this.es, this.tenant.indexPrefix, this.tenant.schema),
+      (err, delay) => {
+        if (this.stopping) throw err;
+        this.warn.warn(
+          'es-templates',
+          { retryInMs: delay, err: (err as Error).message },
+          'cannot install index templates yet',
+        );
+      },
+    );
+  }
+
+  private async ensureTopic(topic: string): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = await admin.listTopics();
+      if (!existing.includes(topic)) await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async onBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
+    const processor = this.processor!;
+    const chunks = chunkMessages(batch.topic, batch.partition, batch.messages, {
+      maxMessages: this.options.chunkMessages ?? 1000,
+      maxBytes: 2 * 1024 * 1024,
+      maxMessageBytes: this.options.maxMessageBytes ?? 1024 * 1024,
+    });
+    // Every chunk goes to the pool at once so its threads work while earlier chunks are indexed.
+    const processing = chunks.map((c) => processor.process(c.batch));
+    for (const p of processing) p.catch(() => {});
+    const halted = (): boolean => this.stopping || !isRunning() || isStale();
+    for (let i = 0; i < chunks.length; i++) {
+      if (halted()) return;
+      const chunk = chunks[i]!;
+      const result = await processing[i]!;
+      try {
+        await this.settle(chunk, result, { keepAlive: heartbeat, shouldStop: halted });
+      } catch (err) {
+        if (err instanceof DeliveryAborted) return;
+        throw err;
+      }
+      const last = chunk.messages[chunk.messages.length - 1]!;
+      // resolveOffset moves the fetch position past the chunk; the commit makes it durable.
+      resolveOffset(last.offset);
+      await this.consumer!.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: String(Number(last.offset) + 1) },
+      ]);
+      await heartbeat();
+    }
+  }
+
+  /** Indexes, dead-letters and counts one chunk; returns only when every record is settled. */
+  private async settle(
+    chunk: Chunk,
+    result: BatchResult,
+    control: { keepAlive: () => Promise<void>; shouldStop: () => boolean },
+  ): Promise<void> {
+    const { topic, partition } = chunk.batch;
+    const message = (packed: number) => chunk.messages[chunk.kept[packed]!]!;
+    const letters: DeadLetter[] = [];
+    for (const i of chunk.oversized) {
+      const m = chunk.messages[i]!;
+      letters.push({
+        value: m.value!,
+        reason: `message of ${m.value!.length} bytes exceeds the ${this.options.maxMessageBytes ?? 1024 * 1024}-byte limit`,
+        topic,
+        partition,
+        offset: m.offset,
+        record: 0,
+      });
+    }
+    for (const f of result.failures) {
+      const m = message(f.message);
+      letters.push({
+        value: f.raw !== undefined ? Buffer.from(f.raw) : (m.value ?? Buffer.alloc(0)),
+        reason: f.reason,
+        topic,
+        partition,
+        offset: m.offset,
+        record: f.record,
+      });
+      this.warn.warn('bad-record', { topic, partition, offset: m.offset, record: f.record }, f.reason);
+    }
+    const delivery = await deliver(
+      {
+        client: this.es,
+        tenant: this.tenant.name,
+        warn: this.warn,
+        ...control,
+        onBulk: (ms, _items, bytes) => {
+          this.stats.bulkRequests++;
+          this.stats.bulkMs += ms;
+          this.stats.bulkBytes += bytes;
+        },
+      },
+      result.body,
+      result.documents,
+    );
+    for (const r of delivery.rejected) {
+      const m = message(result.items[2 * r.item]!);
+      const record = result.items[2 * r.item + 1]!;
+      letters.push({
+        value: m.value ?? Buffer.alloc(0),
+        reason: r.reason,
+        topic,
+        partition,
+        offset: m.offset,
+        record,
+      });
+      this.warn.warn('es-rejected', { topic, partition, offset: m.offset, record }, r.reason);
+    }
+    await this.sendDeadLetters(letters, control);
+    this.stats.consumed += result.records + chunk.oversized.length;
+    this.stats.indexed += delivery.indexed;
+    this.stats.filteredOut += result.filtered;
+    this.stats.deadLettered += letters.length;
+  }
+
+  private sendDeadLetters(
+    letters: DeadLetter[],
+    control: { keepAlive: () => Promise<void>; shouldStop: () => boolean },
+  ): Promise<void> {
+    return retryUntilDone(
+      () => this.deadLetters.send(letters),
+      async (err, delay) => {
+        if (control.shouldStop()) throw new DeliveryAborted();
+        this.warn.warn(
+          'dead-letter-failed',
+          { retryInMs: delay, err: (err as Error).message },
+          'cannot write dead letters yet',
+        );
+        await control.keepAlive();
+      },
+    );
+  }
+}
