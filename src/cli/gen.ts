@@ -62,6 +62,8 @@ async function printMessages(messages: Iterable<EncodedMessage>): Promise<void> 
   };
   for (const m of messages) {
     if (closed) return;
+    if (typeof m.value !== 'string')
+      throw new Error('--stdout prints text formats only; goflow2-pb is binary');
     chunk.push(`${m.value}\n`);
     if (chunk.length >= 1000) await flush();
   }

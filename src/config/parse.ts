@@ -238,7 +238,7 @@ function tenantConfig(c: Collector, name: string, section: Section, baseDir: str
   if ((s['es_username'] === undefined) !== (s['es_password'] === undefined)) {
     c.add(
       where,
-      s['es_username'] === undefined ? 'es_password' : 'es_username',
+      s['es_username'] === undefined ? 'es_username' : 'es_password',
       'es_username and es_password go together',
     );
   }

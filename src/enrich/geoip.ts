@@ -92,6 +92,13 @@ export function openReader<T extends CityResponse | AsnResponse>(
   }
 }
 
+/** A geo_point Elasticsearch accepts, or nothing: an out-of-range value would fail the whole document. */
+function validLocation(lat: number | undefined, lon: number | undefined): GeoInfo['location'] {
+  if (typeof lat !== 'number' || typeof lon !== 'number') return undefined;
+  if (!(Math.abs(lat) <= 90 && Math.abs(lon) <= 180)) return undefined;
+  return { lat, lon };
+}
+
 export function geoLookup(
   city: Reader<CityResponse> | undefined,
   asn: Reader<AsnResponse> | undefined,
@@ -106,8 +113,7 @@ export function geoLookup(
         cityName: r.city?.names?.en,
         countryIsoCode: r.country?.iso_code,
         countryName: r.country?.names?.en,
-        location:
-          loc && typeof loc.latitude === 'number' ? { lat: loc.latitude, lon: loc.longitude } : undefined,
+        location: validLocation(loc?.latitude, loc?.longitude),
       };
     },
     asn: (ip) => {

@@ -29,7 +29,13 @@ export async function produceMessages(
   let batch: EncodedMessage[] = [];
   const send = async (): Promise<void> => {
     if (batch.length === 0) return;
-    await producer.send({ topic, messages: batch.map((m) => ({ key: m.key, value: m.value })) });
+    await producer.send({
+      topic,
+      messages: batch.map((m) => ({
+        key: m.key,
+        value: typeof m.value === 'string' ? m.value : Buffer.from(m.value),
+      })),
+    });
     totals.messages += batch.length;
     for (const m of batch) totals.records += m.records.length;
     batch = [];

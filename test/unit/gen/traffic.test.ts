@@ -116,14 +116,20 @@ describe('encoders', () => {
     const records = first(110);
     const lines = [...encodeMessages(records, 'sflowtool', 4)];
     expect(lines.flatMap((m) => m.records)).toEqual(records);
-    expect(lines[0]!.value.split('\n')).toHaveLength(4);
+    expect(String(lines[0]!.value).split('\n')).toHaveLength(4);
 
+    const isJson = (v: string | Uint8Array) => typeof v === 'string' && v.startsWith('{');
     const json = [...encodeMessages(records, 'goflow2-json')];
-    expect(json.every((m) => m.value.startsWith('{'))).toBe(true);
+    expect(json.every((m) => isJson(m.value))).toBe(true);
     expect(json).toHaveLength(100);
+
+    const pb = [...encodeMessages(records, 'goflow2-pb')];
+    expect(pb.every((m) => typeof m.value !== 'string')).toBe(true);
+    expect(pb).toHaveLength(100);
 
     const mixed = [...encodeMessages(records, 'mixed')];
     expect(mixed.flatMap((m) => m.records)).toEqual(records);
-    expect(mixed.filter((m) => m.value.startsWith('{')).length).toBeGreaterThan(30);
+    expect(mixed.filter((m) => isJson(m.value)).length).toBeGreaterThan(25);
+    expect(mixed.filter((m) => typeof m.value !== 'string').length).toBeGreaterThan(25);
   });
 });

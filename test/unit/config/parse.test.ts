@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../../../src/config/parse.js';
+import { ConfigErrors } from '../../../src/errors.js';
+
+const SAMPLE = new URL('../../../config/api.cfg', import.meta.url).pathname;
+
+function problems(text: string): string[] {
+  try {
+    parseConfig(text, '/etc/smonnet/api.cfg');
+  } catch (err) {
+    if (err instanceof ConfigErrors) return err.errors.map((e) => e.message);
+    throw err;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('reads the sample configuration', () => {
+    const cfg = loadConfig(SAMPLE);
+    expect(cfg.kafka).toEqual({
+      brokers: '127.0.0.1:9092',
+      topic: 'sflow',
+      format: 'auto',
+      deadLetterTopic: 'sflow.dlq',
+      groupPrefix: 'smonnet',
+    });
+    expect(cfg.enrich.threads).toBe(2);
+    expect(cfg.enrich.geoipCity).toMatch(/\/geoip\/GeoLite2-City\.mmdb$/);
+    expect(cfg.tenants.map((t) => t.name)).toEqual(['lab42', 'physics']);
+    const lab42 = cfg.tenants[0]!;
+    expect(lab42.filter.vlan).toEqual([
+      { from: 42, to: 42 },
+      { from: 100, to: 110 },
+    ]);
+    expect(lab42.filter.dst_ip?.map((c) => c.family)).toEqual([4, 6]);
+    expect(lab42.elasticsearch.nodes).toEqual(['http://127.0.0.1:9200']);
+    expect(lab42.indexPrefix).toBe('lab42');
+    expect(lab42.schema).toBe('ecs');
+  });
+
+  it('applies defaults: topic sflow, dead letters beside it, prefix sflow, schema ecs, one replica', () => {
+    const cfg = parseConfig('[kafka]\n[tenant.a]\nes_nodes = h1:9200, https://h2:9243/\n', 'a.cfg');
+    expect(cfg.kafka.topic).toBe('sflow');
+    expect(cfg.kafka.deadLetterTopic).toBe('sflow.dlq');
+    expect(cfg.tenants[0]).toMatchObject({ indexPrefix: 'sflow', schema: 'ecs', replicas: 1, filter: {} });
+    expect(cfg.tenants[0]!.elasticsearch.nodes).toEqual(['http://h1:9200', 'https://h2:9243']);
+  });
+
+  it('resolves relative paths against the config file folder', () => {
+    const cfg = parseConfig(
+      '[kafka]\n[enrich]\nipmap = maps/ip.json\ngeoip_asn = /var/geo/asn.mmdb\n',
+      '/etc/smonnet/api.cfg',
+    );
+    expect(cfg.enrich.ipmap).toBe('/etc/smonnet/maps/ip.json');
+    expect(cfg.enrich.geoipAsn).toBe('/var/geo/asn.mmdb');
+    expect(cfg.enrich.geoipCity).toBeUndefined();
+  });
+
+  it('reports every problem at once, each naming file, section and key', () => {
+    const text = [
+      '[kafka]',
+      'format = netflow',
+      'brokers = localhost',
+      '[enrich]',
+      'threads = many',
+      '[tenant.Lab42]',
+      'es_nodes = ftp://x',
+      'vlan = 42, 5000',
+      'dst_ip = 10.1.0.1/16',
+      'proto = tcp, bogus',
+      'colour = blue',
+      'schema = kibana',
+      '[tenant.ok]',
+      'es_nodes = h:9200',
+      'es_username = elastic',
+      '[metrics]',
+      'port = 9100',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      '/etc/smonnet/api.cfg [metrics]: unknown section (expected [kafka], [enrich] or [tenant.NAME])',
+      "/etc/smonnet/api.cfg [tenant.Lab42]: tenant name 'Lab42' must be 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit",
+      '/etc/smonnet/api.cfg [tenant.Lab42] colour: unknown key (allowed: vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port, es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas)',
+      "/etc/smonnet/api.cfg [tenant.Lab42] vlan: '5000' is outside 0..4095",
+      "/etc/smonnet/api.cfg [tenant.Lab42] dst_ip: '10.1.0.1/16' has host bits set (did you mean 10.1.0.0/16?)",
+      "/etc/smonnet/api.cfg [tenant.Lab42] proto: 'bogus' is not a number or a range like 100-110 or a protocol name",
+      "/etc/smonnet/api.cfg [tenant.Lab42] es_nodes: 'ftp://x' is not an http(s) URL or host:port",
+      "/etc/smonnet/api.cfg [tenant.Lab42] schema: 'kibana' is not one of ecs, legacy",
+      '/etc/smonnet/api.cfg [tenant.ok] es_password: es_username and es_password go together',
+      "/etc/smonnet/api.cfg [kafka] format: 'netflow' is not one of auto, sflowtool, goflow2-json, goflow2-pb",
+      "/etc/smonnet/api.cfg [kafka] brokers: 'localhost' is not host:port",
+      "/etc/smonnet/api.cfg [enrich] threads: 'many' is not a whole number in 0..64",
+    ]);
+  });
+
+  it('requires a [kafka] section and es_nodes for every tenant', () => {
+    expect(problems('[tenant.a]\nvlan = 1\n')).toEqual([
+      "/etc/smonnet/api.cfg [tenant.a] es_nodes: is required (the tenant's Elasticsearch, e.g. http://127.0.0.1:9200)",
+      '/etc/smonnet/api.cfg [kafka]: section is missing (it names the brokers and the topic)',
+    ]);
+  });
+
+  it('names an unreadable file', () => {
+    expect(() => loadConfig('/nonexistent/api.cfg')).toThrow('/nonexistent/api.cfg: cannot read: ENOENT');
+  });
+});

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/parse.js';
+import { loadDatabase } from '../../../src/enrich/geoip.js';
+import { flowLine, goflow2Json, goflow2Protobuf } from '../../../src/gen/encode.js';
+import { generateTraffic } from '../../../src/gen/traffic.js';
+import { type MessageBatch, processBatch } from '../../../src/pipeline/process.js';
+import { buildStages } from '../../../src/pipeline/stages.js';
+import type { FlowRecord } from '../../../src/record.js';
+import { itemRanges, subsetBody } from '../../../src/sink/elasticsearch/bulk.js';
+
+const fixtures = new URL('../../fixtures/geoip/', import.meta.url).pathname;
+
+function batchOf(
+  values: (string | Uint8Array)[],
+  kafkaTime = Date.parse('2026-11-20T08:00:00Z'),
+): MessageBatch {
+  const parts = values.map((v) => (typeof v === 'string' ? new TextEncoder().encode(v) : v));
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  const ends = new Uint32Array(parts.length);
+  let at = 0;
+  parts.forEach((p, i) => {
+    data.set(p, at);
+    at += p.length;
+    ends[i] = at;
+  });
+  return {
+    topic: 'sflow',
+    partition: 3,
+    data,
+    ends,
+    offsets: Float64Array.from(parts.map((_, i) => 100 + i)),
+    timestamps: new Float64Array(parts.length).fill(kafkaTime),
+  };
+}
+
+function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs') {
+  const cfg = parseConfig(
+    `[kafka]\n[tenant.t]\nes_nodes = h:9200\nindex_prefix = lab\n${tenantKeys}\n`,
+    'x.cfg',
+  );
+  const city = `${fixtures}GeoLite2-City-Test.mmdb`;
+  const asn = `${fixtures}GeoLite2-ASN-Test.mmdb`;
+  return buildStages({
+    tenant: 't',
+    format: 'auto',
+    filter: cfg.tenants[0]!.filter,
+    schema,
+    indexPrefix: 'lab',
+    geoipCity: { file: city, bytes: loadDatabase(city)! },
+    geoipAsn: { file: asn, bytes: loadDatabase(asn)! },
+    ipmap: {
+      file: 'ipmap.json',
+      doc: { nat: { '10.1.42.27': '203.0.113.42' }, labels: { '10.1.42.0/24': 'lab42' } },
+    },
+  });
+}
+
+const flow: FlowRecord = {
+  kind: 'flow',
+  timeMs: Date.parse('2026-11-21T23:59:59.999Z'),
+  agent: '192.0.2.1',
+  inIf: 12,
+  outIf: 1,
+  srcMac: '02a3914cac00',
+  dstMac: '00005e0001fe',
+  etype: 0x0800,
+  inVlan: 42,
+  outVlan: 0,
+  srcIp: '10.1.42.27',
+  dstIp: '89.160.20.130',
+  proto: 6,
+  tos: 0,
+  ttl: 63,
+  srcPort: 42879,
+  dstPort: 443,
+  tcpFlags: 0x18,
+  frameLength: 70,
+  ipSize: 52,
+  samplingRate: 512,
+};
+
+function lines(body: Uint8Array): Record<string, unknown>[] {
+  return new TextDecoder()
+    .decode(body)
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l));
+}
+
+describe('processBatch', () => {
+  it('builds enriched ECS documents with ids from topic, partition, offset and record', () => {
+    const out = processBatch(
+      batchOf([flowLine(flow), goflow2Json(flow, 1), goflow2Protobuf(flow, 2)]),
+      build('vlan = 42'),
+    );
+    expect(out).toMatchObject({ documents: 3, records: 3, filtered: 0, failures: [] });
+    const [action, doc] = lines(out.body) as [
+      { index: { _index: string; _id: string } },
+      Record<string, unknown>,
+    ];
+    // sflowtool lines carry no time: the Kafka timestamp decides the day.
+    expect(action.index).toEqual({ _index: 'lab-2026.11.20', _id: 'sflow-3-100-0' });
+    expect(doc).toMatchObject({
+      '@timestamp': '2026-11-20T08:00:00.000Z',
+      source: { ip: '10.1.42.27', port: 42879, mac: '02-A3-91-4C-AC-00', nat: { ip: '203.0.113.42' } },
+      destination: {
+        ip: '89.160.20.130',
+        geo: { city_name: 'Linköping', country_iso_code: 'SE', location: { lat: 58.4167, lon: 15.6167 } },
+        as: { number: 29518, organization: { name: 'Bredband2 AB' } },
+      },
+      network: { transport: 'tcp', iana_number: '6', type: 'ipv4', bytes: 70 * 512, packets: 512 },
+      observer: { ip: '192.0.2.1', ingress: { interface: { id: '12' }, vlan: { id: '42' } } },
+      sflow: { sampling_rate: 512, tcp_flags: 0x18, ttl: 63 },
+      labels: { source_network: 'lab42' },
+    });
+    // goflow2 records carry their own time, which puts them in the next day's index.
+    const second = lines(out.body)[2] as { index: { _index: string; _id: string } };
+    expect(second.index).toEqual({ _index: 'lab-2026.11.21', _id: 'sflow-3-101-0' });
+    expect(Array.from(out.items)).toEqual([0, 0, 1, 0, 2, 0]);
+  });
+
+  it('writes the legacy Smonnet names for schema legacy', () => {
+    const out = processBatch(batchOf([flowLine(flow)]), build('', 'legacy'));
+    expect(lines(out.body)[1]).toMatchObject({
+      sflow_srcIP: '10.1.42.27',
+      sflow_dstIP: '89.160.20.130',
+      sflow_srcVlan: 42,
+      sflow_dst_country: 'SE',
+      sflow_dst_location: { lat: 58.4167, lon: 15.6167 },
+      sflow_dst_as: 29518,
+      sflow_NEWsrcIP: '203.0.113.42',
+    });
+  });
+
+  it('counts filtered and undecodable records so every record is accounted for', () => {
+    const other = flowLine({ ...flow, inVlan: 7 });
+    const out = processBatch(
+      batchOf([`${flowLine(flow)}\n${other}\nFLOW,bad`, '', 'x'.repeat(10)]),
+      build('vlan = 42'),
+    );
+    expect(out.records).toBe(5);
+    expect(out.documents).toBe(1);
+    expect(out.filtered).toBe(1);
+    expect(out.failures.map((f) => [f.message, f.record, f.reason])).toEqual([
+      [0, 2, 'FLOW line has 2 fields, expected 20'],
+      [1, 0, 'empty message'],
+      [2, 0, expect.stringMatching(/goflow2 protobuf|expected 4 or 16/)],
+    ]);
+    expect(out.records).toBe(out.documents + out.filtered + out.failures.length);
+  });
+
+  it('keeps the counts balanced over a realistic stream', () => {
+    const values: string[] = [];
+    for (const r of generateTraffic({ seed: 3, startMs: 0, intervalMs: 1, counterEvery: 20 })) {
+      if (values.length === 3000) break;
+      if (r.kind === 'flow') values.push(flowLine(r));
+    }
+    const out = processBatch(batchOf(values), build('vlan = 42, 100-110\ndst_ip = 10.1.0.0/16'));
+    expect(out.records).toBe(3000);
+    expect(out.documents + out.filtered).toBe(3000);
+    expect(out.documents).toBeGreaterThan(100);
+    expect(out.filtered).toBeGreaterThan(out.documents);
+  });
+});
+
+describe('bulk body helpers', () => {
+  it('cuts a body into items and rebuilds a subset byte for byte', () => {
+    const out = processBatch(
+      batchOf([flowLine(flow), flowLine({ ...flow, dstPort: 80 }), flowLine({ ...flow, dstPort: 22 })]),
+      build(''),
+    );
+    const ranges = itemRanges(out.body);
+    expect(ranges).toHaveLength(3);
+    const sub = subsetBody(out.body, ranges, [0, 2]);
+    expect(
+      lines(sub)
+        .map((l) => (l as { destination?: { port: number } }).destination?.port)
+        .filter(Boolean),
+    ).toEqual([443, 22]);
+  });
+});
