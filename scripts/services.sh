@@ -3,7 +3,8 @@
 # demo and benchmarks. Both are resolved from Maven with `mvn`, cached under .cache/services, and
 # run from pid files so that `down` stops exactly what `up` started.
 #
-#   scripts/services.sh up|down|status|env|logs
+#   scripts/services.sh up|down [kafka|es]   (both when none is named)
+#   scripts/services.sh status|env|logs
 #
 # Settings (environment): SMONNET_KAFKA_PORT (9092), SMONNET_KAFKA_CONTROLLER_PORT (9093),
 # SMONNET_ES_PORT (9200), SMONNET_ES_TRANSPORT_PORT (9300), SMONNET_CACHE (<repo>/.cache),
@@ -256,17 +257,17 @@ cmd_up() {
   printf 'KAFKA_PORT=%s\nKAFKA_CONTROLLER_PORT=%s\nES_PORT=%s\nES_TRANSPORT_PORT=%s\n' \
     "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$ES_PORT" "$ES_TRANSPORT_PORT" >"$run/ports.env"
   # Both JVMs start before either is awaited: on two cores their start-ups overlap well.
-  start_kafka
-  start_es
-  wait_kafka
-  wait_es
+  [[ $only == es ]] || start_kafka
+  [[ $only == kafka ]] || start_es
+  [[ $only == es ]] || wait_kafka
+  [[ $only == kafka ]] || wait_es
   cmd_env
 }
 
 cmd_down() {
   load_ports
-  stop_pid kafka
-  stop_pid es
+  [[ $only == es ]] || stop_pid kafka
+  [[ $only == kafka ]] || stop_pid es
 }
 
 cmd_status() {
@@ -290,11 +291,17 @@ cmd_logs() {
   show_log "$run/es/logs/smonnet-local.log"
 }
 
+only=${2:-}
+case $only in
+  ''|kafka|es) ;;
+  *) echo "services: unknown service '$only' (kafka or es)" >&2; exit 2 ;;
+esac
+
 case ${1:-} in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
   logs) cmd_logs ;;
-  *) echo "usage: $0 up|down|status|env|logs" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down [kafka|es] | status|env|logs" >&2; exit 2 ;;
 esac

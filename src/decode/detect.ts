@@ -3,8 +3,9 @@
  * apart ('{' JSON, "FLOW,"/"CNTR," sflowtool); anything else is tried as goflow2 protobuf.
  */
 import type { InputFormat } from '../config/types.js';
+import type { SflowRecord } from '../record.js';
 import { decodeGoflow2Json } from './goflow2-json.js';
-import { decodeGoflow2Pb } from './goflow2-pb.js';
+import { decodeGoflow2Pb, splitDelimited } from './goflow2-pb.js';
 import { decodeSflowtool } from './sflowtool.js';
 import type { RecordSink } from './types.js';
 
@@ -16,7 +17,14 @@ export function detectFormat(buf: Uint8Array): WireFormat {
   let i = 0;
   while (i < buf.length && isSpace(buf[i]!)) i++;
   const b = buf[i];
-  if (b === 0x7b) return 'goflow2-json';
+  if (b === 0x7b) {
+    // A protobuf message of 123 bytes also starts with 0x7b ('{') as its length prefix;
+    // JSON must close as well as open.
+    let j = buf.length - 1;
+    while (j > i && isSpace(buf[j]!)) j--;
+    if (buf[j] === 0x7d) return 'goflow2-json';
+    return 'goflow2-pb';
+  }
   if (b === 0x46 || b === 0x43) {
     // "FLOW," or "CNTR,": check the whole tag so a protobuf starting with those bytes is not taken.
     const tag = String.fromCharCode(...buf.subarray(i, i + 5));

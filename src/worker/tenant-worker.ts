@@ -90,6 +90,7 @@ export class TenantWorker {
     const spec = stageSpec(this.config, this.tenant, this.logger);
     this.processor = createProcessor(spec, this.options.threads ?? this.config.enrich.threads);
     await this.waitForTemplates();
+    await this.waitForTopic(this.config.kafka.topic);
     await this.ensureTopic(this.config.kafka.deadLetterTopic);
     await this.deadLetters.connect();
     const consumer = this.kafka.consumer({
@@ -136,6 +137,27 @@ export class TenantWorker {
           'cannot install index templates yet',
         );
       },
+    );
+  }
+
+  /** The source topic is the operator's to create (partitions, retention): wait until it exists. */
+  private waitForTopic(topic: string): Promise<void> {
+    return retryUntilDone(
+      async () => {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        try {
+          const topics = await admin.listTopics();
+          if (!topics.includes(topic)) throw new Error(`topic '${topic}' does not exist yet`);
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      (err, delay) => {
+        if (this.stopping) throw err;
+        this.warn.warn('no-topic', { topic, retryInMs: delay }, (err as Error).message);
+      },
+      { initialMs: 500, maxMs: 5_000 },
     );
   }
 

@@ -135,6 +135,26 @@ describe('format detection', () => {
     expect(detectFormat(enc('FLOWX'))).toBe('goflow2-pb');
   });
 
+  it('reads protobuf messages whose length prefix looks like text (123 bytes starts with "{")', () => {
+    // Search small field variations for encodings whose first byte is '{' or whitespace.
+    const tricky: Uint8Array[] = [];
+    const v4 = { agent: '192.0.2.2', srcIp: '10.1.1.1', dstIp: '10.1.1.2', etype: 0x0800 };
+    const v6 = { agent: '2001:db8:ffff::1', srcIp: '2001:db8::1', dstIp: '2001:db8::2', etype: 0x86dd };
+    for (const addrs of [v4, v6, { ...v4, agent: v6.agent }])
+      for (const tcpFlags of [0, 16, 200])
+        for (const inVlan of [0, 5, 300])
+          for (const tos of [0, 5, 200]) {
+            const bytes = goflow2Protobuf({ ...flow, ...addrs, tcpFlags, inVlan, tos }, 1);
+            if (bytes[0] === 0x7b || bytes[0] === 0x0a || bytes[0] === 0x20) tricky.push(bytes);
+          }
+    expect(tricky.some((b) => b[0] === 0x7b)).toBe(true);
+    for (const bytes of tricky) {
+      const { records, errors } = collect((s) => decodeMessage(bytes, 'auto', undefined, s));
+      expect(errors).toEqual([]);
+      expect(records).toHaveLength(1);
+    }
+  });
+
   it('reports invalid UTF-8 in a text message instead of decoding mojibake', () => {
     const { errors } = collect((s) =>
       decodeMessage(Uint8Array.from([0x46, 0x4c, 0x4f, 0x57, 0x2c, 0xff, 0xfe]), 'auto', undefined, s),

@@ -1,0 +1,319 @@
+/**
+ * The tenant worker against the real Kafka and Elasticsearch: segregation by overlapping filters,
+ * malformed input, a kill -9 mid-stream, and Elasticsearch going away for 30 seconds.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/observability/logger.js';
+import type { CounterRecord, FlowRecord, SflowRecord } from '../../src/record.js';
+import { balanced } from '../../src/worker/stats.js';
+import { TenantWorker } from '../../src/worker/tenant-worker.js';
+import { testElasticsearch, testKafka, waitFor } from '../helpers.js';
+import {
+  allDocuments,
+  countDocuments,
+  createScenarioTopic,
+  expectedRecords,
+  lastFigures,
+  produce,
+  type Scenario,
+  services,
+  spawnWorker,
+  traffic,
+  writeScenario,
+} from './worker-fixtures.js';
+
+// SMONNET_TEST_LOG=info shows the in-process workers' logs when a test needs explaining.
+const silent = createLogger({ level: process.env['SMONNET_TEST_LOG'] ?? 'silent' });
+
+/** What identifies a record in both a record and a document, whatever the schema. */
+function recordKey(r: SflowRecord): string {
+  if (r.kind === 'counter') return `C|${r.agent}|${r.ifIndex}|${r.ifInOctets}`;
+  return `F|${r.agent}|${r.srcIp}|${r.srcPort}|${r.dstIp}|${r.dstPort}|${r.proto}|${r.frameLength}`;
+}
+
+type Doc = Record<string, any>;
+function documentKey(d: Doc): string {
+  if (d['sflow_type'] === 'CNTR')
+    return `C|${d['sflow_agent']}|${d['sflow_ifIndex']}|${d['sflow_ifInOctets']}`;
+  if (d['sflow_type'] === 'FLOW') {
+    return `F|${d['sflow_agent']}|${d['sflow_srcIP']}|${d['sflow_srcPort']}|${d['sflow_dstIP']}|${d['sflow_dstPort']}|${d['sflow_IPProtocol']}|${d['sflow_packetSize']}`;
+  }
+  if (d['event']?.dataset === 'sflow.counters') {
+    const c = d['sflow'].counters;
+    return `C|${d['observer'].ip}|${c.if_index}|${c.in_octets}`;
+  }
+  return `F|${d['observer'].ip}|${d['source'].ip}|${d['source'].port}|${d['destination'].ip}|${d['destination'].port}|${d['network'].iana_number}|${d['sflow'].frame_length}`;
+}
+
+const sorted = (keys: string[]) => [...keys].sort();
+
+async function startWorker(scenario: Scenario, name: string): Promise<TenantWorker> {
+  const tenant = scenario.config.tenants.find((t) => t.name === name)!;
+  const worker = new TenantWorker(scenario.config, tenant, silent);
+  await worker.start();
+  return worker;
+}
+
+describe('tenant worker', () => {
+  it('gives three tenants with overlapping filters exactly their own records, from all formats mixed', async () => {
+    const kafka = testKafka();
+    const scenario = writeScenario({
+      lab42: { keys: { vlan: '42, 100-110' } },
+      physics: { keys: { ip: '10.2.0.0/24, 2001:db8:200::/48', schema: 'legacy' } },
+      campus6: { keys: { dst_ip: '2001:db8::/32' } },
+    });
+    const es = testElasticsearch(scenario.topic);
+    const messages = traffic();
+    const expected = expectedRecords(scenario.config, messages);
+    // The filters overlap, and every tenant has work to do.
+    for (const name of ['lab42', 'physics', 'campus6']) expect(expected[name]!.length).toBeGreaterThan(100);
+    const physicsV6 = expected['physics']!.filter((r) => r.kind === 'flow' && r.srcIp.includes(':'));
+    expect(physicsV6.length).toBeGreaterThan(0);
+
+    await produce(kafka, scenario.topic, messages);
+    const workers = await Promise.all(['lab42', 'physics', 'campus6'].map((n) => startWorker(scenario, n)));
+    try {
+      for (const [name, prefix] of Object.entries(scenario.prefixes)) {
+        await waitFor(
+          `${name} to index ${expected[name]!.length} documents`,
+          async () =>
+            (await countDocuments(es, `${prefix}-*`)) >= expected[name]!.length ? true : undefined,
+          90_000,
+          1000,
+        );
+      }
+      const records = messages.reduce((n, m) => n + m.records.length, 0);
+      await waitFor('every record consumed', async () =>
+        workers.every((w) => w.stats.consumed === records) ? true : undefined,
+      );
+
+      for (const [name, prefix] of Object.entries(scenario.prefixes)) {
+        const docs = await allDocuments<Doc>(es, `${prefix}-*`);
+        expect(sorted(docs.map((d) => documentKey(d.source))), name).toEqual(
+          sorted(expected[name]!.map(recordKey)),
+        );
+      }
+      for (const w of workers) {
+        expect(w.stats.deadLettered).toBe(0);
+        expect(balanced(w.stats)).toBe(true);
+      }
+
+      // Spot checks: enrichment from the test databases and the IP map, in both schemas.
+      const lab42 = await es.search<Doc>({
+        index: `${scenario.prefixes['lab42']}-*`,
+        size: 1,
+        query: { term: { 'destination.ip': '89.160.20.130' } },
+      });
+      expect(lab42.hits.hits[0]?._source).toMatchObject({
+        destination: {
+          geo: { city_name: 'Linköping', country_iso_code: 'SE' },
+          as: { number: 29518, organization: { name: 'Bredband2 AB' } },
+        },
+      });
+      const natted = await es.search<Doc>({
+        index: `${scenario.prefixes['lab42']}-*`,
+        size: 1,
+        query: { term: { 'source.ip': '10.1.42.10' } },
+      });
+      if (expected['lab42']!.some((r) => r.kind === 'flow' && r.srcIp === '10.1.42.10')) {
+        expect(natted.hits.hits[0]?._source).toMatchObject({
+          source: { nat: { ip: '203.0.113.10' } },
+          labels: { source_network: 'lab42-net' },
+        });
+      }
+      const physics = await es.search<Doc>({
+        index: `${scenario.prefixes['physics']}-*`,
+        size: 1,
+        query: { term: { sflow_srcIP: '2001:db8:200::/48' } },
+      });
+      expect(physics.hits.hits[0]?._source).toMatchObject({
+        sflow_type: 'FLOW',
+        sflow_src_label: 'physics-v6',
+      });
+      // VLAN-only and address-only tenants get no interface counters; nobody here filters by port.
+      expect(await countDocuments(es, `${scenario.prefixes['lab42']}-counters-*`)).toBe(0);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+
+  it('dead-letters malformed messages with their reason, counts them, and keeps running', async () => {
+    const kafka = testKafka();
+    const scenario = writeScenario({ all: { keys: {} } });
+    const es = testElasticsearch(scenario.topic);
+    const good =
+      'FLOW,192.0.2.1,12,1,02a3914cac00,00005e0001fe,0x0800,42,0,10.1.42.27,81.2.69.142,6,0x00,63,42879,443,0x18,70,52,512';
+    const malformed: { value: Buffer; reason: RegExp }[] = [
+      { value: randomBytes(64), reason: /protobuf|bytes, expected 4 or 16/ },
+      { value: Buffer.from(good.slice(0, 60)), reason: /^FLOW line has \d+ fields, expected 20$/ },
+      { value: Buffer.from(`${good},extra`), reason: /^FLOW line has 21 fields, expected 20$/ },
+      {
+        value: Buffer.from(good.replace('81.2.69.142', '81.2.69.1420')),
+        reason: /destination address '81.2.69.1420' is not an IP address/,
+      },
+      { value: Buffer.alloc(10 * 1024 * 1024, 'F'), reason: /exceeds the 1048576-byte limit/ },
+      {
+        value: Buffer.concat([Buffer.from('FLOW,'), Buffer.from([0xc3, 0x28, 0xa0, 0xa1])]),
+        reason: /not valid UTF-8/,
+      },
+    ];
+    const producer = kafka.producer();
+    await producer.connect();
+    // One partition, so offsets 1..6 are the malformed messages in order.
+    const values = [good, ...malformed.map((m) => m.value), good.replace('443', '80')];
+    await producer.send({
+      topic: scenario.topic,
+      messages: values.map((value) => ({ value, partition: 0 })),
+    });
+
+    const worker = await startWorker(scenario, 'all');
+    try {
+      await waitFor(
+        'all 8 messages settled',
+        async () => (worker.stats.consumed === 8 ? true : undefined),
+        60_000,
+      );
+      expect(worker.stats).toMatchObject({ consumed: 8, indexed: 2, filteredOut: 0, deadLettered: 6 });
+
+      // Still running: more good records are indexed.
+      await producer.send({ topic: scenario.topic, messages: [{ value: good.replace('443', '22') }] });
+      await waitFor('the next good record indexed', async () =>
+        worker.stats.indexed === 3 ? true : undefined,
+      );
+      expect(await countDocuments(es, `${scenario.prefixes['all']}-*`)).toBe(3);
+    } finally {
+      await producer.disconnect();
+      await worker.stop();
+    }
+
+    // Each dead letter carries the original bytes (cut when huge) and says whose, where and why.
+    const consumer = kafka.consumer({ groupId: `${scenario.topic}-dlq-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: scenario.dlq, fromBeginning: true });
+    const letters: { value: Buffer; headers: Record<string, string> }[] = [];
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
+        letters.push({ value: message.value!, headers });
+      },
+    });
+    await waitFor('6 dead letters', async () => (letters.length >= 6 ? true : undefined));
+    await consumer.disconnect();
+    expect(letters).toHaveLength(6);
+    for (const [i, m] of malformed.entries()) {
+      const letter = letters.find((l) => Number(l.headers['smonnet-source-offset']) === i + 1)!;
+      expect(letter.headers).toMatchObject({
+        'smonnet-tenant': 'all',
+        'smonnet-source-topic': scenario.topic,
+      });
+      expect(letter.headers['smonnet-reason']).toMatch(m.reason);
+      if (m.value.length < 900_000) expect(letter.value.equals(m.value)).toBe(true);
+      else expect(letter.headers['smonnet-original-bytes']).toBe(String(m.value.length));
+    }
+  });
+
+  it('loses and duplicates nothing when a worker is killed with SIGKILL mid-stream and restarted', async () => {
+    const kafka = testKafka();
+    const scenario = writeScenario({ all: { keys: {} } }, { threads: 2 });
+    const es = testElasticsearch(scenario.topic);
+    const messages = traffic({ count: 20_000, seed: 5 });
+    const expected = messages.reduce((n, m) => n + m.records.length, 0);
+    await produce(kafka, scenario.topic, messages);
+    const index = `${scenario.prefixes['all']}-*`;
+
+    const first = spawnWorker(scenario, 'all');
+    await waitFor(
+      'some documents indexed',
+      async () => ((await countDocuments(es, index)) >= 2000 ? true : undefined),
+      90_000,
+      300,
+    );
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const atKill = await countDocuments(es, index);
+    expect(atKill).toBeLessThan(expected);
+
+    const second = spawnWorker(scenario, 'all');
+    await waitFor(
+      `${expected} documents`,
+      async () => ((await countDocuments(es, index)) >= expected ? true : undefined),
+      120_000,
+      1000,
+    );
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+
+    const docs = await allDocuments<Doc>(es, index);
+    expect(docs).toHaveLength(expected);
+    expect(sorted(docs.map((d) => documentKey(d.source)))).toEqual(
+      sorted(messages.flatMap((m) => m.records).map(recordKey)),
+    );
+    // The graceful stop left the group's committed offsets at the end of every partition.
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(scenario.topic);
+    const [committed] = await admin.fetchOffsets({
+      groupId: `${scenario.config.kafka.groupPrefix}-all`,
+      topics: [scenario.topic],
+    });
+    await admin.disconnect();
+    for (const p of ends.filter((e) => e.high !== '0')) {
+      expect(committed!.partitions.find((c) => c.partition === p.partition)?.offset).toBe(p.high);
+    }
+    expect(second.output()).toMatch(/"balanced":true/);
+  });
+
+  it('loses nothing while Elasticsearch is stopped for 30 seconds as records keep arriving', async () => {
+    const kafka = testKafka();
+    const scenario = writeScenario({ lab: { keys: { vlan: '42, 100-110, 200' } } });
+    const es = testElasticsearch(scenario.topic);
+    await createScenarioTopic(kafka, scenario);
+    const messages = traffic({ count: 4000, seed: 9 });
+    const expected = expectedRecords(scenario.config, messages)['lab']!;
+    const index = `${scenario.prefixes['lab']}-*`;
+    const worker = spawnWorker(scenario, 'lab');
+    await waitFor(
+      'worker consuming',
+      async () => (worker.output().includes('tenant worker consuming') ? true : undefined),
+      60_000,
+    );
+
+    // A quarter before the outage, half during it, a quarter after.
+    const quarter = Math.ceil(messages.length / 4);
+    await produce(kafka, scenario.topic, messages.slice(0, quarter));
+    await waitFor(
+      'first quarter indexed',
+      async () => ((await countDocuments(es, index)) > 0 ? true : undefined),
+      60_000,
+      500,
+    );
+    await services('down', 'es');
+    try {
+      const outageStarted = Date.now();
+      await produce(kafka, scenario.topic, messages.slice(quarter, 3 * quarter));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 30_000 - (Date.now() - outageStarted))));
+      expect(worker.child.exitCode).toBeNull();
+      expect(worker.output()).toMatch(/Elasticsearch unavailable/);
+    } finally {
+      await services('up', 'es');
+    }
+    await produce(kafka, scenario.topic, messages.slice(3 * quarter));
+    await waitFor(
+      `${expected.length} documents`,
+      async () => ((await countDocuments(es, index)) >= expected.length ? true : undefined),
+      120_000,
+      1000,
+    );
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const docs = await allDocuments<Doc>(es, index);
+    expect(sorted(docs.map((d) => documentKey(d.source)))).toEqual(sorted(expected.map(recordKey)));
+    const figures = lastFigures(worker.output())!;
+    expect(figures['deadLettered']).toBe(0);
+  });
+});
+
+export type { CounterRecord, FlowRecord };
