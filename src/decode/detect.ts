@@ -35,6 +35,25 @@ export function detectFormat(buf: Uint8Array): WireFormat {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Reads `buf` as length-delimited protobuf only if that explains all of it: every part decodes
+ * to a valid flow. Used when a message that looked like text turns out not to be.
+ */
+function decodedAsProtobuf(buf: Uint8Array, timeMs: number | undefined, sink: RecordSink): boolean {
+  if (!splitDelimited(buf)) return false;
+  const records: [number, SflowRecord][] = [];
+  let clean = true;
+  decodeGoflow2Pb(buf, timeMs, {
+    record: (i, r) => records.push([i, r]),
+    error: () => {
+      clean = false;
+    },
+  });
+  if (!clean) return false;
+  for (const [i, r] of records) sink.record(i, r);
+  return true;
+}
+
 /** Decodes one Kafka message value; every record and every problem goes to `sink`. */
 export function decodeMessage(
   buf: Uint8Array,
@@ -47,13 +66,34 @@ export function decodeMessage(
     decodeGoflow2Pb(buf, timeMs, sink);
     return;
   }
+  // Auto-detected text that does not decode at all may be protobuf whose first and last bytes
+  // happened to look like text ('{' ... '}'): try that before calling the message bad.
+  const fallback = format === 'auto' && wire === 'goflow2-json';
   let text: string;
   try {
     text = utf8.decode(buf);
   } catch {
+    if (fallback && decodedAsProtobuf(buf, timeMs, sink)) return;
     sink.error(0, `message is not valid UTF-8 (${wire} is text)`);
     return;
   }
-  if (wire === 'sflowtool') decodeSflowtool(text, timeMs, sink);
-  else decodeGoflow2Json(text, timeMs, sink);
+  if (wire === 'sflowtool') {
+    decodeSflowtool(text, timeMs, sink);
+    return;
+  }
+  if (!fallback) {
+    decodeGoflow2Json(text, timeMs, sink);
+    return;
+  }
+  const held: Array<() => void> = [];
+  let decoded = 0;
+  decodeGoflow2Json(text, timeMs, {
+    record: (i, r) => {
+      decoded++;
+      held.push(() => sink.record(i, r));
+    },
+    error: (i, reason, raw) => held.push(() => sink.error(i, reason, raw)),
+  });
+  if (decoded === 0 && held.length > 0 && decodedAsProtobuf(buf, timeMs, sink)) return;
+  for (const emit of held) emit();
 }

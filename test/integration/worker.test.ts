@@ -32,6 +32,7 @@ function recordKey(r: SflowRecord): string {
   return `F|${r.agent}|${r.srcIp}|${r.srcPort}|${r.dstIp}|${r.dstPort}|${r.proto}|${r.frameLength}`;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: documents of two schemas, read field by field below
 type Doc = Record<string, any>;
 function documentKey(d: Doc): string {
   if (d['sflow_type'] === 'CNTR')

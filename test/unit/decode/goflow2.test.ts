@@ -155,6 +155,42 @@ describe('format detection', () => {
     }
   });
 
+  it('reads a protobuf message that both opens with "{" and closes with "}"', () => {
+    // Fields are encoded by number; with no timestamps, dst_vlan (34) comes last: 125 is '}'.
+    let found: Uint8Array | undefined;
+    const sizes = [1, 200, 20_000, 3_000_000, 4_000_000_000]; // varints of 1 to 5 bytes
+    for (const inIf of sizes)
+      for (const outIf of sizes)
+        for (const packets of sizes) {
+          const bytes = FlowMessage.encodeDelimited(
+            FlowMessage.fromObject({
+              packets,
+              sequence_num: 4_000_000_000,
+              src_mac: 0xffffffffffff,
+              dst_mac: 0xffffffffffff,
+              sampling_rate: 512,
+              sampler_address: new Uint8Array(16).fill(0x20),
+              src_addr: new Uint8Array(16).fill(0x20),
+              dst_addr: new Uint8Array(16).fill(0x21),
+              bytes: 1500,
+              etype: 0x86dd,
+              proto: 6,
+              src_port: 50_000,
+              dst_port: 443,
+              in_if: inIf,
+              out_if: outIf,
+              dst_vlan: 0x7d,
+            }),
+          ).finish();
+          if (bytes[0] === 0x7b && bytes[bytes.length - 1] === 0x7d) found = bytes;
+        }
+    expect(found).toBeDefined();
+    expect(detectFormat(found!)).toBe('goflow2-json');
+    const { records, errors } = collect((s) => decodeMessage(found!, 'auto', undefined, s));
+    expect(errors).toEqual([]);
+    expect(records).toMatchObject([{ outVlan: 0x7d, dstIp: '2121:2121:2121:2121:2121:2121:2121:2121' }]);
+  });
+
   it('reports invalid UTF-8 in a text message instead of decoding mojibake', () => {
     const { errors } = collect((s) =>
       decodeMessage(Uint8Array.from([0x46, 0x4c, 0x4f, 0x57, 0x2c, 0xff, 0xfe]), 'auto', undefined, s),
