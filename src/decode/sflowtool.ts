@@ -45,11 +45,20 @@ function mac(text: string | undefined): string | undefined {
   return text.toLowerCase();
 }
 
-/** Fast path for the common IPv4 case; IPv6 (and odd IPv4 forms) goes through canonicalIp. */
+/** IPv6 text → canonical text. The same addresses recur in every batch; parse each once. */
+const canonicalV6 = new Map<string, string | undefined>();
+
+/** Fast path for the common IPv4 case; IPv6 goes through canonicalIp, cached. */
 function address(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (text.indexOf(':') < 0) return parseIpv4(text) === undefined ? undefined : text;
-  return canonicalIp(text);
+  let canonical = canonicalV6.get(text);
+  if (canonical === undefined && !canonicalV6.has(text)) {
+    canonical = canonicalIp(text);
+    if (canonicalV6.size >= 20_000) canonicalV6.clear();
+    canonicalV6.set(text, canonical);
+  }
+  return canonical;
 }
 
 const U16 = 0xffff;

@@ -2,11 +2,16 @@
  * Flow and counter documents in Elastic Common Schema names, so Kibana's network views and any
  * ECS-aware dashboard work on them. Estimates: network.bytes = sampled frame × sampling rate,
  * network.packets = sampling rate (each sample stands for that many packets).
+ *
+ * Documents are written straight to JSON text: this is the hottest step of the pipeline, and
+ * building an object only to stringify it costs twice. Addresses, MACs and numbers come from the
+ * decoders already validated (no character needs escaping); strings from the GeoIP databases and
+ * the IP map go through JSON.stringify, once per address thanks to the fragment cache.
  */
-import type { GeoInfo } from '../enrich/geoip.js';
+import type { AddressInfo } from '../enrich/enricher.js';
 import { protocolName } from '../net/protocols.js';
-import { ETYPE_IPV4, ETYPE_IPV6, type FlowRecord } from '../record.js';
-import type { DocumentBuilder, Enrichment } from './types.js';
+import { ETYPE_IPV4, ETYPE_IPV6 } from '../record.js';
+import type { DocumentWriter } from './types.js';
 
 /** ECS writes MACs uppercase, hyphen-separated. */
 export function ecsMac(hex12: string): string {
@@ -14,78 +19,99 @@ export function ecsMac(hex12: string): string {
   return `${u.slice(0, 2)}-${u.slice(2, 4)}-${u.slice(4, 6)}-${u.slice(6, 8)}-${u.slice(8, 10)}-${u.slice(10, 12)}`;
 }
 
-function geo(g: GeoInfo | undefined): Record<string, unknown> | undefined {
-  if (!g) return undefined;
-  return {
-    city_name: g.cityName,
-    country_iso_code: g.countryIsoCode,
-    country_name: g.countryName,
-    location: g.location,
-  };
+const str = (s: string): string => JSON.stringify(s);
+
+/** MACs repeat with their hosts: format each once. */
+const macs = new Map<string, string>();
+function mac(hex12: string): string {
+  let m = macs.get(hex12);
+  if (m === undefined) {
+    m = ecsMac(hex12);
+    if (macs.size >= 50_000) macs.clear();
+    macs.set(hex12, m);
+  }
+  return m;
 }
 
-function endpoint(
-  ip: string,
-  port: number,
-  mac: string,
-  g: GeoInfo | undefined,
-  as: Enrichment['srcAs'],
-  nat: string | undefined,
-) {
-  return {
-    ip,
-    port,
-    mac: ecsMac(mac),
-    geo: geo(g),
-    as: as
-      ? { number: as.number, organization: as.organization ? { name: as.organization } : undefined }
-      : undefined,
-    nat: nat ? { ip: nat } : undefined,
-  };
+/** ISO-8601 UTC with milliseconds; the part up to the second is formatted once per second. */
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const frac = ms - second * 1000;
+  return `${isoPrefix}${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z`;
 }
 
-function networkType(etype: number): string | undefined {
-  return etype === ETYPE_IPV4 ? 'ipv4' : etype === ETYPE_IPV6 ? 'ipv6' : undefined;
+/** The `geo`, `as` and `nat` members of an endpoint, with a leading comma; '' when none is known. */
+function enrichmentMembers(info: AddressInfo): string {
+  let out = '';
+  const g = info.geo;
+  if (g) {
+    const parts: string[] = [];
+    if (g.cityName !== undefined) parts.push(`"city_name":${str(g.cityName)}`);
+    if (g.countryIsoCode !== undefined) parts.push(`"country_iso_code":${str(g.countryIsoCode)}`);
+    if (g.countryName !== undefined) parts.push(`"country_name":${str(g.countryName)}`);
+    if (g.location) parts.push(`"location":{"lat":${g.location.lat},"lon":${g.location.lon}}`);
+    out += `,"geo":{${parts.join(',')}}`;
+  }
+  if (info.as) {
+    const org =
+      info.as.organization === undefined ? '' : `,"organization":{"name":${str(info.as.organization)}}`;
+    out += `,"as":{"number":${info.as.number}${org}}`;
+  }
+  if (info.nat !== undefined) out += `,"nat":{"ip":"${info.nat}"}`;
+  return out;
 }
 
-export const ecsDocuments: DocumentBuilder = {
-  flow(r: FlowRecord, e: Enrichment, timeMs: number) {
-    const labels =
-      e.srcLabel || e.dstLabel ? { source_network: e.srcLabel, destination_network: e.dstLabel } : undefined;
-    return {
-      '@timestamp': new Date(timeMs).toISOString(),
-      event: { kind: 'event', dataset: 'sflow.flow' },
-      source: endpoint(r.srcIp, r.srcPort, r.srcMac, e.srcGeo, e.srcAs, e.srcNat),
-      destination: endpoint(r.dstIp, r.dstPort, r.dstMac, e.dstGeo, e.dstAs, e.dstNat),
-      network: {
-        transport: protocolName(r.proto) ?? String(r.proto),
-        iana_number: String(r.proto),
-        type: networkType(r.etype),
-        bytes: r.frameLength * r.samplingRate,
-        packets: r.samplingRate,
-      },
-      observer: {
-        ip: r.agent,
-        ingress: { interface: { id: String(r.inIf) }, vlan: r.inVlan ? { id: String(r.inVlan) } : undefined },
-        egress: {
-          interface: { id: String(r.outIf) },
-          vlan: r.outVlan ? { id: String(r.outVlan) } : undefined,
-        },
-      },
-      sflow: {
-        sampling_rate: r.samplingRate,
-        frame_length: r.frameLength,
-        ip_size: r.ipSize,
-        ethernet_type: r.etype,
-        tcp_flags: r.tcpFlags,
-        tos: r.tos,
-        ttl: r.ttl,
-      },
-      labels,
-    };
+const fragments = new WeakMap<AddressInfo, string>();
+function membersOf(info: AddressInfo): string {
+  let f = fragments.get(info);
+  if (f === undefined) {
+    f = enrichmentMembers(info);
+    fragments.set(info, f);
+  }
+  return f;
+}
+
+const TRANSPORTS: string[] = Array.from({ length: 256 }, (_, n) => protocolName(n) ?? String(n));
+
+function networkType(etype: number): string {
+  return etype === ETYPE_IPV4 ? ',"type":"ipv4"' : etype === ETYPE_IPV6 ? ',"type":"ipv6"' : '';
+}
+
+function vlan(id: number): string {
+  return id === 0 ? '' : `,"vlan":{"id":"${id}"}`;
+}
+
+function labels(source: AddressInfo, destination: AddressInfo): string {
+  if (source.label === undefined && destination.label === undefined) return '';
+  const parts: string[] = [];
+  if (source.label !== undefined) parts.push(`"source_network":${str(source.label)}`);
+  if (destination.label !== undefined) parts.push(`"destination_network":${str(destination.label)}`);
+  return `,"labels":{${parts.join(',')}}`;
+}
+
+export const ecsDocuments: DocumentWriter = {
+  flow(r, s, d, timeMs) {
+    return (
+      `{"@timestamp":"${isoTime(timeMs)}","event":{"kind":"event","dataset":"sflow.flow"},` +
+      `"source":{"ip":"${r.srcIp}","port":${r.srcPort},"mac":"${mac(r.srcMac)}"${membersOf(s)}},` +
+      `"destination":{"ip":"${r.dstIp}","port":${r.dstPort},"mac":"${mac(r.dstMac)}"${membersOf(d)}},` +
+      `"network":{"transport":"${TRANSPORTS[r.proto]}","iana_number":"${r.proto}"${networkType(r.etype)},` +
+      `"bytes":${r.frameLength * r.samplingRate},"packets":${r.samplingRate}},` +
+      `"observer":{"ip":"${r.agent}","ingress":{"interface":{"id":"${r.inIf}"}${vlan(r.inVlan)}},` +
+      `"egress":{"interface":{"id":"${r.outIf}"}${vlan(r.outVlan)}}},` +
+      `"sflow":{"sampling_rate":${r.samplingRate},"frame_length":${r.frameLength},"ip_size":${r.ipSize},` +
+      `"ethernet_type":${r.etype},"tcp_flags":${r.tcpFlags},"tos":${r.tos},"ttl":${r.ttl}}` +
+      `${labels(s, d)}}`
+    );
   },
   counter(r, timeMs) {
-    return {
+    return JSON.stringify({
       '@timestamp': new Date(timeMs).toISOString(),
       event: { kind: 'metric', dataset: 'sflow.counters' },
       observer: { ip: r.agent, ingress: { interface: { id: String(r.ifIndex) } } },
@@ -112,6 +138,6 @@ export const ecsDocuments: DocumentBuilder = {
           promiscuous_mode: r.ifPromiscuousMode,
         },
       },
-    };
+    });
   },
 };

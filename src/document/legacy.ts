@@ -3,13 +3,13 @@
  * the sflowtool field names prefixed `sflow_`, the enrichment as `sflow_src_*`/`sflow_dst_*`,
  * and the IP map's translation as `sflow_NEWsrcIP`/`sflow_NEWdstIP`.
  */
-import type { DocumentBuilder } from './types.js';
+import type { DocumentWriter } from './types.js';
 
 const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(width, '0')}`;
 
-export const legacyDocuments: DocumentBuilder = {
-  flow(r, e, timeMs) {
-    return {
+export const legacyDocuments: DocumentWriter = {
+  flow(r, src, dst, timeMs) {
+    return JSON.stringify({
       '@timestamp': new Date(timeMs).toISOString(),
       sflow_type: 'FLOW',
       sflow_agent: r.agent,
@@ -31,24 +31,24 @@ export const legacyDocuments: DocumentBuilder = {
       sflow_packetSize: r.frameLength,
       sflow_IPSize: r.ipSize,
       sflow_samplingRate: r.samplingRate,
-      sflow_src_location: e.srcGeo?.location,
-      sflow_src_country: e.srcGeo?.countryIsoCode,
-      sflow_src_city: e.srcGeo?.cityName,
-      sflow_src_as: e.srcAs?.number,
-      sflow_src_as_org: e.srcAs?.organization,
-      sflow_dst_location: e.dstGeo?.location,
-      sflow_dst_country: e.dstGeo?.countryIsoCode,
-      sflow_dst_city: e.dstGeo?.cityName,
-      sflow_dst_as: e.dstAs?.number,
-      sflow_dst_as_org: e.dstAs?.organization,
-      sflow_NEWsrcIP: e.srcNat,
-      sflow_NEWdstIP: e.dstNat,
-      sflow_src_label: e.srcLabel,
-      sflow_dst_label: e.dstLabel,
-    };
+      sflow_src_location: src.geo?.location,
+      sflow_src_country: src.geo?.countryIsoCode,
+      sflow_src_city: src.geo?.cityName,
+      sflow_src_as: src.as?.number,
+      sflow_src_as_org: src.as?.organization,
+      sflow_dst_location: dst.geo?.location,
+      sflow_dst_country: dst.geo?.countryIsoCode,
+      sflow_dst_city: dst.geo?.cityName,
+      sflow_dst_as: dst.as?.number,
+      sflow_dst_as_org: dst.as?.organization,
+      sflow_NEWsrcIP: src.nat,
+      sflow_NEWdstIP: dst.nat,
+      sflow_src_label: src.label,
+      sflow_dst_label: dst.label,
+    });
   },
   counter(r, timeMs) {
-    return {
+    return JSON.stringify({
       '@timestamp': new Date(timeMs).toISOString(),
       sflow_type: 'CNTR',
       sflow_agent: r.agent,
@@ -71,6 +71,6 @@ export const legacyDocuments: DocumentBuilder = {
       sflow_ifOutDiscards: r.ifOutDiscards,
       sflow_ifOutErrors: r.ifOutErrors,
       sflow_ifPromiscuousMode: r.ifPromiscuousMode,
-    };
+    });
   },
 };

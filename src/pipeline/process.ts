@@ -7,9 +7,8 @@ import type { InputFormat } from '../config/types.js';
 import { decodeMessage } from '../decode/detect.js';
 import type { RecordSink } from '../decode/types.js';
 import type { IndexNamer } from '../document/index-name.js';
-import type { DocumentBuilder, Enrichment } from '../document/types.js';
-import type { GeoLookup } from '../enrich/geoip.js';
-import type { IpMap } from '../enrich/ipmap.js';
+import type { DocumentWriter } from '../document/types.js';
+import type { Enricher } from '../enrich/enricher.js';
 import type { CompiledFilter } from '../filter/compile.js';
 import type { SflowRecord } from '../record.js';
 
@@ -48,31 +47,13 @@ export interface BatchResult {
 export interface PipelineStages {
   readonly format: InputFormat;
   readonly filter: CompiledFilter;
-  readonly documents: DocumentBuilder;
+  readonly documents: DocumentWriter;
   readonly namer: IndexNamer;
-  readonly geo: GeoLookup | undefined;
-  readonly ipmap: IpMap | undefined;
+  readonly enricher: Enricher;
 }
 
 export function documentId(topic: string, partition: number, offset: number, record: number): string {
   return `${topic}-${partition}-${offset}-${record}`;
-}
-
-function enrich(stages: PipelineStages, srcIp: string, dstIp: string): Enrichment {
-  const e: Enrichment = {};
-  if (stages.geo) {
-    e.srcGeo = stages.geo.city(srcIp);
-    e.dstGeo = stages.geo.city(dstIp);
-    e.srcAs = stages.geo.asn(srcIp);
-    e.dstAs = stages.geo.asn(dstIp);
-  }
-  if (stages.ipmap) {
-    e.srcNat = stages.ipmap.translate(srcIp);
-    e.dstNat = stages.ipmap.translate(dstIp);
-    e.srcLabel = stages.ipmap.label(srcIp);
-    e.dstLabel = stages.ipmap.label(dstIp);
-  }
-  return e;
 }
 
 const encoder = new TextEncoder();
@@ -97,16 +78,22 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
       }
       const timeMs = record.timeMs ?? kafkaTimeMs;
       let index_: string;
-      let doc: Record<string, unknown>;
+      let doc: string;
       if (record.kind === 'flow') {
         index_ = stages.namer.flows(timeMs);
-        doc = stages.documents.flow(record, enrich(stages, record.srcIp, record.dstIp), timeMs);
+        const { enricher } = stages;
+        doc = stages.documents.flow(
+          record,
+          enricher.lookup(record.srcIp),
+          enricher.lookup(record.dstIp),
+          timeMs,
+        );
       } else {
         index_ = stages.namer.counters(timeMs);
         doc = stages.documents.counter(record, timeMs);
       }
       const id = documentId(batch.topic, batch.partition, offset, index);
-      lines.push(`{"index":{"_index":"${index_}","_id":"${id}"}}\n${JSON.stringify(doc)}\n`);
+      lines.push(`{"index":{"_index":"${index_}","_id":"${id}"}}\n${doc}\n`);
       items.push(message, index);
     },
     error(index: number, reason: string, raw?: string) {

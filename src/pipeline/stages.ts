@@ -7,6 +7,7 @@ import type { FilterSpec, InputFormat, Schema } from '../config/types.js';
 import { ecsDocuments } from '../document/ecs.js';
 import { indexNamer } from '../document/index-name.js';
 import { legacyDocuments } from '../document/legacy.js';
+import { createEnricher } from '../enrich/enricher.js';
 import { geoLookup, openReader } from '../enrich/geoip.js';
 import { buildIpMap } from '../enrich/ipmap.js';
 import { compileFilter } from '../filter/compile.js';
@@ -37,7 +38,9 @@ export function buildStages(spec: StageSpec): PipelineStages {
     filter: compileFilter(spec.filter),
     documents: spec.schema === 'legacy' ? legacyDocuments : ecsDocuments,
     namer: indexNamer(spec.indexPrefix),
-    geo: city || asn ? geoLookup(city, asn) : undefined,
-    ipmap: spec.ipmap ? buildIpMap(spec.ipmap.doc, spec.ipmap.file) : undefined,
+    enricher: createEnricher(
+      city || asn ? geoLookup(city, asn) : undefined,
+      spec.ipmap ? buildIpMap(spec.ipmap.doc, spec.ipmap.file) : undefined,
+    ),
   };
 }

@@ -109,7 +109,7 @@ export class TenantWorker {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 2,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 4,
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.logger.info({ group: this.groupId, topic: this.config.kafka.topic }, 'tenant worker consuming');

@@ -216,6 +216,41 @@ describe('tenant worker', () => {
     }
   });
 
+  it('dead-letters documents Elasticsearch refuses for good (mapping conflicts) with its reason', async () => {
+    const kafka = testKafka();
+    const scenario = writeScenario({ strict: { keys: {} } });
+    const es = testElasticsearch(scenario.topic);
+    // An index that exists before the worker's template, with a mapping our documents break.
+    await es.indices.create({
+      index: `${scenario.prefixes['strict']}-2026.11.20`,
+      mappings: { properties: { source: { properties: { port: { type: 'boolean' } } } } },
+    });
+    const messages = traffic({ format: 'goflow2-json', count: 5, counterEvery: 0 });
+    await produce(kafka, scenario.topic, messages);
+    const worker = await startWorker(scenario, 'strict');
+    try {
+      await waitFor(
+        '5 records settled',
+        async () => (worker.stats.consumed === 5 ? true : undefined),
+        60_000,
+      );
+      expect(worker.stats).toMatchObject({ consumed: 5, indexed: 0, deadLettered: 5 });
+    } finally {
+      await worker.stop();
+    }
+    const consumer = kafka.consumer({ groupId: `${scenario.topic}-dlq-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: scenario.dlq, fromBeginning: true });
+    const reasons: string[] = [];
+    await consumer.run({
+      eachMessage: async ({ message }) => void reasons.push(String(message.headers?.['smonnet-reason'])),
+    });
+    await waitFor('5 dead letters', async () => (reasons.length >= 5 ? true : undefined));
+    await consumer.disconnect();
+    expect(reasons).toHaveLength(5);
+    for (const r of reasons) expect(r).toMatch(/parsing_exception.*source\.port/);
+  });
+
   it('loses and duplicates nothing when a worker is killed with SIGKILL mid-stream and restarted', async () => {
     const kafka = testKafka();
     const scenario = writeScenario({ all: { keys: {} } }, { threads: 2 });

@@ -24,14 +24,15 @@ interface BulkResponse {
 /** Byte ranges of each item (action line + document line) in an NDJSON bulk body. */
 export function itemRanges(body: Uint8Array): Array<readonly [number, number]> {
   const ranges: Array<readonly [number, number]> = [];
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   let start = 0;
-  let newlines = 0;
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] !== 0x0a) continue;
-    if (++newlines % 2 === 0) {
-      ranges.push([start, i + 1]);
-      start = i + 1;
-    }
+  while (start < bytes.length) {
+    const actionEnd = bytes.indexOf(0x0a, start);
+    if (actionEnd < 0) break;
+    const docEnd = bytes.indexOf(0x0a, actionEnd + 1);
+    if (docEnd < 0) break;
+    ranges.push([start, docEnd + 1]);
+    start = docEnd + 1;
   }
   return ranges;
 }

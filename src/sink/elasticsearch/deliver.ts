@@ -46,7 +46,12 @@ async function pause(ctx: DeliveryContext, ms: number): Promise<void> {
 
 export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount: number): Promise<Delivery> {
   if (itemCount === 0) return { indexed: 0, rejected: [] };
-  const ranges = itemRanges(body);
+  // Item boundaries are needed only to resend part of a body: find them only then.
+  let cachedRanges: Array<readonly [number, number]> | undefined;
+  const ranges = (): Array<readonly [number, number]> => {
+    cachedRanges ??= itemRanges(body);
+    return cachedRanges;
+  };
   let pending = Array.from({ length: itemCount }, (_, i) => i);
   let current = body;
   let indexed = 0;
@@ -62,10 +67,10 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
       if (err instanceof ElasticsearchRejectedError && err.status === 413 && pending.length > 1) {
         // Too large as one request: halve it; each half gets its own outcome.
         const half = Math.ceil(pending.length / 2);
-        const first = await deliver(ctx, subsetBody(body, ranges, pending.slice(0, half)), half);
+        const first = await deliver(ctx, subsetBody(body, ranges(), pending.slice(0, half)), half);
         const second = await deliver(
           ctx,
-          subsetBody(body, ranges, pending.slice(half)),
+          subsetBody(body, ranges(), pending.slice(half)),
           pending.length - half,
         );
         const map = (d: Delivery, from: number) =>
@@ -100,7 +105,7 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
       'Elasticsearch asked to retry some items',
     );
     pending = retry;
-    current = subsetBody(body, ranges, pending);
+    current = subsetBody(body, ranges(), pending);
     await pause(ctx, delay);
   }
   return { indexed, rejected };

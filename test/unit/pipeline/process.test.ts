@@ -179,3 +179,15 @@ describe('bulk body helpers', () => {
     ).toEqual([443, 22]);
   });
 });
+
+describe('ECS timestamps', () => {
+  it('writes the same text as Date#toISOString for any millisecond', async () => {
+    const { isoTime } = await import('../../../src/document/ecs.js');
+    for (const ms of [
+      0, 1, 9, 10, 99, 100, 999, 1000, 1_795_176_000_123, 1_795_176_000_007, 1_795_176_001_000,
+      1_795_175_999_999,
+    ]) {
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+});
