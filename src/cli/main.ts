@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-/** The `smonnet` command. Exit codes: 0 success, 1 failure at run time, 2 bad usage. */
+/**
+ * The `smonnet` command. Exit codes: 0 success, 1 failure (including a refused change), 2 bad
+ * usage, 3 the supervisor's ProcAPI cannot be reached.
+ */
 import { Command, CommanderError } from 'commander';
+import { CommandFailed } from './client.js';
+import { configCommand } from './config.js';
 import { genCommand } from './gen.js';
+import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
+import { reloadCommand, tenantsCommand } from './tenants.js';
 import { workerCommand } from './worker.js';
 
 export const EXIT_FAILURE = 1;
@@ -11,18 +19,32 @@ const program = new Command('smonnet')
   .description('multi-tenant sFlow segregator: one Kafka topic in, each tenant its own Elasticsearch')
   .showHelpAfterError()
   .exitOverride()
-  .addCommand(genCommand())
-  .addCommand(workerCommand());
+  .addCommand(runCommand())
+  .addCommand(workerCommand())
+  .addCommand(tenantsCommand())
+  .addCommand(reloadCommand())
+  .addCommand(statusCommand())
+  .addCommand(configCommand())
+  .addCommand(genCommand());
 
-for (const command of program.commands) command.exitOverride();
+const overrideExits = (c: Command): void => {
+  c.exitOverride();
+  for (const sub of c.commands) overrideExits(sub);
+};
+overrideExits(program);
+
+// Commands that answer and end; `run` and `worker` keep the process alive on purpose.
+const ONE_SHOT = new Set(['tenants', 'reload', 'status', 'config']);
 
 try {
   await program.parseAsync(process.argv);
+  // An idle keep-alive connection would hold a finished one-shot command open for seconds.
+  if (ONE_SHOT.has(process.argv[2] ?? '')) process.exit(0);
 } catch (err) {
   if (err instanceof CommanderError) {
     // --help and --version end here too, with exit code 0.
     process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
   }
   process.stderr.write(`smonnet: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(EXIT_FAILURE);
+  process.exit(err instanceof CommandFailed ? err.exitCode : EXIT_FAILURE);
 }

@@ -8,6 +8,7 @@ import ini from 'ini';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { type Cidr, parseCidr } from '../net/ip.js';
 import { PROTOCOL_NUMBERS } from '../net/protocols.js';
+import { LEGACY_KEYS, legacyTenants } from './legacy.js';
 import {
   type AppConfig,
   type EnrichSettings,
@@ -16,8 +17,10 @@ import {
   type InputFormat,
   type IntRange,
   type KafkaSettings,
+  type ProcApiSettings,
   SCHEMAS,
   type Schema,
+  type SupervisorSettings,
   type TenantConfig,
 } from './types.js';
 
@@ -116,6 +119,23 @@ const TENANT_KEYS = [
 ] as const;
 const KAFKA_KEYS = ['brokers', 'topic', 'format', 'dead_letter_topic', 'group_prefix'] as const;
 const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'threads'] as const;
+const PROCAPI_KEYS = [
+  'enabled',
+  'listen',
+  'token_file',
+  'username',
+  'password',
+  'tls_cert',
+  'tls_key',
+] as const;
+const SUPERVISOR_KEYS = [
+  'runtime_dir',
+  'pid_file',
+  'shutdown_timeout',
+  'max_restarts',
+  'restart_window',
+] as const;
+const KNOWN_SECTIONS = ['kafka', 'enrich', 'procapi', 'supervisor', 'smonit'];
 
 function strings(
   c: Collector,
@@ -153,8 +173,8 @@ function wholeNumber(
   return Number(value);
 }
 
-function kafkaSettings(c: Collector, section: Section | undefined): KafkaSettings {
-  if (section === undefined)
+function kafkaSettings(c: Collector, section: Section | undefined, required: boolean): KafkaSettings {
+  if (section === undefined && required)
     c.add('kafka', undefined, 'section is missing (it names the brokers and the topic)');
   const s = strings(c, 'kafka', section ?? {}, KAFKA_KEYS);
   const format = (s['format'] ?? 'auto') as InputFormat;
@@ -204,8 +224,66 @@ export function elasticsearchUrl(node: string): string | undefined {
   }
 }
 
-function tenantConfig(c: Collector, name: string, section: Section, baseDir: string): TenantConfig {
-  const where = `tenant.${name}`;
+function pathIn(baseDir: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return isAbsolute(value) ? value : resolve(baseDir, value);
+}
+
+function procApiSettings(c: Collector, section: Section | undefined, baseDir: string): ProcApiSettings {
+  const s = strings(c, 'procapi', section ?? {}, PROCAPI_KEYS);
+  const enabled = (s['enabled'] ?? 'true').toLowerCase();
+  if (!['true', 'false', 'yes', 'no', '1', '0'].includes(enabled))
+    c.add('procapi', 'enabled', `'${s['enabled']}' is not true or false`);
+  const listen = s['listen'] ?? '127.0.0.1:8080';
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(listen);
+  if (!m || Number(m[2]) > 65535) c.add('procapi', 'listen', `'${listen}' is not host:port`);
+  if ((s['username'] === undefined) !== (s['password'] === undefined)) {
+    c.add(
+      'procapi',
+      s['username'] === undefined ? 'username' : 'password',
+      'username and password go together',
+    );
+  }
+  if ((s['tls_cert'] === undefined) !== (s['tls_key'] === undefined)) {
+    c.add(
+      'procapi',
+      s['tls_cert'] === undefined ? 'tls_cert' : 'tls_key',
+      'tls_cert and tls_key go together',
+    );
+  }
+  return {
+    enabled: ['true', 'yes', '1'].includes(enabled),
+    host: m ? m[1]!.replace(/^\[|\]$/g, '') : '127.0.0.1',
+    port: m ? Number(m[2]) : 8080,
+    tokenFile: pathIn(baseDir, s['token_file']),
+    username: s['username'],
+    password: s['password'],
+    tlsCert: pathIn(baseDir, s['tls_cert']),
+    tlsKey: pathIn(baseDir, s['tls_key']),
+  };
+}
+
+function supervisorSettings(c: Collector, section: Section | undefined, baseDir: string): SupervisorSettings {
+  const s = strings(c, 'supervisor', section ?? {}, SUPERVISOR_KEYS);
+  const runtimeDir = pathIn(baseDir, s['runtime_dir'] ?? 'run')!;
+  return {
+    runtimeDir,
+    pidFile: pathIn(baseDir, s['pid_file']) ?? resolve(runtimeDir, 'smonnet.pid'),
+    shutdownTimeoutMs:
+      wholeNumber(c, 'supervisor', 'shutdown_timeout', s['shutdown_timeout'], 30, 1, 3600) * 1000,
+    maxRestarts: wholeNumber(c, 'supervisor', 'max_restarts', s['max_restarts'], 5, 1, 1000),
+    restartWindowMs:
+      wholeNumber(c, 'supervisor', 'restart_window', s['restart_window'], 120, 1, 86_400) * 1000,
+  };
+}
+
+function tenantConfig(
+  c: Collector,
+  name: string,
+  section: Section,
+  baseDir: string,
+  where = `tenant.${name}`,
+): TenantConfig {
   if (!TENANT_NAME.test(name)) {
     c.add(
       where,
@@ -272,7 +350,7 @@ export function parseConfig(text: string, file: string): AppConfig {
   const baseDir = dirname(resolve(file));
   const tenants: TenantConfig[] = [];
   for (const [name, value] of Object.entries(doc)) {
-    if (name === 'kafka' || name === 'enrich') continue;
+    if (KNOWN_SECTIONS.includes(name) && value !== null && typeof value === 'object') continue;
     if (name === 'tenant' && value !== null && typeof value === 'object') {
       for (const [tenantName, section] of Object.entries(value as Section)) {
         if (section === null || typeof section !== 'object') {
@@ -284,12 +362,50 @@ export function parseConfig(text: string, file: string): AppConfig {
       continue;
     }
     if (typeof value !== 'object') c.add(undefined, name, 'key outside any section');
-    else c.add(name, undefined, 'unknown section (expected [kafka], [enrich] or [tenant.NAME])');
+    else
+      c.add(
+        name,
+        undefined,
+        'unknown section (expected [kafka], [enrich], [procapi], [supervisor], [tenant.NAME] or [smonit])',
+      );
   }
-  const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined);
+  const smonit = doc['smonit'] as Section | undefined;
+  if (smonit) {
+    const legacy = legacyTenants(strings(c, 'smonit', smonit, LEGACY_KEYS));
+    for (const e of legacy.errors) c.add('smonit', e.key, e.problem);
+    for (const [name, keys] of Object.entries(legacy.tenants)) {
+      if (tenants.some((t) => t.name === name))
+        c.add('smonit', 'monitor_names', `tenant '${name}' is also a [tenant.${name}] section`);
+      else tenants.push(tenantConfig(c, name, keys, baseDir, 'smonit'));
+    }
+  }
+  const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined);
   const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
+  const procapi = procApiSettings(c, doc['procapi'] as Section | undefined, baseDir);
+  const supervisor = supervisorSettings(c, doc['supervisor'] as Section | undefined, baseDir);
   if (c.errors.length > 0) throw new ConfigErrors(c.errors);
-  return { file, kafka, enrich, tenants };
+  return { file, kafka, enrich, procapi, supervisor, tenants, legacy: smonit !== undefined };
+}
+
+/**
+ * Just what a client needs to reach a running supervisor ([procapi], [supervisor]), read even
+ * when the rest of the file is invalid: that is exactly when `smonnet status` must still work.
+ */
+export function loadClientSettings(file: string): Pick<AppConfig, 'procapi' | 'supervisor'> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = ini.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigErrors([
+      new ConfigError({ file }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`),
+    ]);
+  }
+  const c = new Collector(file);
+  const baseDir = dirname(resolve(file));
+  const procapi = procApiSettings(c, doc['procapi'] as Section | undefined, baseDir);
+  const supervisor = supervisorSettings(c, doc['supervisor'] as Section | undefined, baseDir);
+  if (c.errors.length > 0) throw new ConfigErrors(c.errors);
+  return { procapi, supervisor };
 }
 
 export function loadConfig(file: string): AppConfig {

@@ -66,9 +66,36 @@ export interface TenantConfig {
   readonly source: Readonly<Record<string, string>>;
 }
 
+export interface ProcApiSettings {
+  readonly enabled: boolean;
+  readonly host: string;
+  readonly port: number;
+  /** A file holding the bearer token; SMONNET_API_TOKEN overrides it. */
+  readonly tokenFile: string | undefined;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+}
+
+export interface SupervisorSettings {
+  /** Pid file, generated API token, ...; relative to the config file's folder. */
+  readonly runtimeDir: string;
+  readonly pidFile: string;
+  /** SIGTERM: how long workers get to drain and commit before they are killed. */
+  readonly shutdownTimeoutMs: number;
+  /** A tenant restarted more often than this within restartWindowMs is marked failed. */
+  readonly maxRestarts: number;
+  readonly restartWindowMs: number;
+}
+
 export interface AppConfig {
   readonly file: string;
   readonly kafka: KafkaSettings;
   readonly enrich: EnrichSettings;
+  readonly procapi: ProcApiSettings;
+  readonly supervisor: SupervisorSettings;
   readonly tenants: readonly TenantConfig[];
+  /** True when the tenants came from Smonnet's [smonit] section. */
+  readonly legacy: boolean;
 }

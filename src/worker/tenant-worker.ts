@@ -69,6 +69,8 @@ export class TenantWorker {
   private processor: Processor | undefined;
   private consumer: Consumer | undefined;
   private stopping = false;
+  /** Messages behind the partition end, per partition, as of each partition's last commit. */
+  private readonly lagByPartition = new Map<number, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -82,6 +84,27 @@ export class TenantWorker {
     this.deadLetters = new DeadLetterSink(this.kafka, config.kafka.deadLetterTopic, tenant.name);
   }
 
+  /** Records the group has yet to read, summed over partitions; undefined before the first batch. */
+  get lag(): number | undefined {
+    if (this.lagByPartition.size === 0) return undefined;
+    let sum = 0;
+    for (const l of this.lagByPartition.values()) sum += l;
+    return sum;
+  }
+
+  /**
+   * Reopens the GeoIP databases and the IP map. Batches already handed to the old pool finish
+   * there; the next ones go to the new pool. A file that no longer loads keeps the old pool.
+   */
+  async reloadEnrichment(): Promise<void> {
+    const spec = stageSpec(this.config, this.tenant, this.logger);
+    const next = createProcessor(spec, this.options.threads ?? this.config.enrich.threads);
+    const previous = this.processor;
+    this.processor = next;
+    await previous?.close();
+    this.logger.info('enrichment sources reloaded');
+  }
+
   get groupId(): string {
     return `${this.config.kafka.groupPrefix}-${this.tenant.name}`;
   }
@@ -93,6 +116,8 @@ export class TenantWorker {
     await this.waitForTopic(this.config.kafka.topic);
     await this.ensureTopic(this.config.kafka.deadLetterTopic);
     await this.deadLetters.connect();
+    // Stopped while starting: nothing consumed yet, nothing to drain.
+    if (this.stopping) return;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: 30_000,
@@ -118,7 +143,16 @@ export class TenantWorker {
   /** Stops consuming; a chunk in flight either finishes and commits or stays uncommitted. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.consumer?.disconnect().catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
+    // Leaving the group can wait for a rebalance (a killed member's session to expire). Every
+    // processed chunk is committed already, so after a while we go without a clean leave.
+    const left = this.consumer
+      ?.disconnect()
+      .catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
+    const timedOut = await Promise.race([
+      left?.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), 10_000).unref()),
+    ]);
+    if (timedOut) this.logger.warn('consumer did not leave its group within 10 s; exiting without waiting');
     await this.processor?.close();
     await this.deadLetters.disconnect().catch(() => {});
     await this.es.close().catch(() => {});
@@ -205,6 +239,10 @@ export class TenantWorker {
       await this.consumer!.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: String(Number(last.offset) + 1) },
       ]);
+      this.lagByPartition.set(
+        batch.partition,
+        Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1),
+      );
       await heartbeat();
     }
   }

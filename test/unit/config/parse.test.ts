@@ -77,7 +77,7 @@ describe('parseConfig', () => {
       'port = 9100',
     ].join('\n');
     expect(problems(text)).toEqual([
-      '/etc/smonnet/api.cfg [metrics]: unknown section (expected [kafka], [enrich] or [tenant.NAME])',
+      '/etc/smonnet/api.cfg [metrics]: unknown section (expected [kafka], [enrich], [procapi], [supervisor], [tenant.NAME] or [smonit])',
       "/etc/smonnet/api.cfg [tenant.Lab42]: tenant name 'Lab42' must be 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit",
       '/etc/smonnet/api.cfg [tenant.Lab42] colour: unknown key (allowed: vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port, es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas)',
       "/etc/smonnet/api.cfg [tenant.Lab42] vlan: '5000' is outside 0..4095",

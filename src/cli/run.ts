@@ -1,0 +1,88 @@
+/** `smonnet run`: the daemon. Supervisor + ProcAPI; SIGHUP reloads, SIGTERM/SIGINT drain and exit 0. */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command } from 'commander';
+import { ConfigStore } from '../config/store.js';
+import { createLogger } from '../observability/logger.js';
+import { createProcApi } from '../procapi/app.js';
+import { resolveToken } from '../procapi/auth.js';
+import { listen } from '../procapi/server.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims the pid file; another live supervisor on the same file is an error. */
+function claimPidFile(file: string): void {
+  try {
+    const other = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(other) && other > 0 && other !== process.pid && alive(other)) {
+      throw new Error(`another smonnet supervisor runs with pid ${other} (${file})`);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${process.pid}\n`);
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run the daemon: one worker process per tenant, ProcAPI, reload on SIGHUP')
+    .option('-c, --config <file>', 'configuration file', 'config/api.cfg')
+    .action(async (opts) => {
+      const logger = createLogger({ name: 'smonnet' });
+      const supervisor = await Supervisor.load(opts.config, logger);
+      const { procapi, supervisor: settings } = supervisor.current;
+      claimPidFile(settings.pidFile);
+      const server = procapi.enabled
+        ? await listen(
+            createProcApi({
+              supervisor,
+              store: new ConfigStore(opts.config),
+              token: resolveToken(procapi, settings),
+              settings: procapi,
+              logger: logger.child({ component: 'procapi' }),
+            }),
+            procapi,
+          )
+        : undefined;
+      if (server)
+        logger.info(
+          { listen: `${procapi.host}:${procapi.port}`, tls: Boolean(procapi.tlsCert) },
+          'ProcAPI listening',
+        );
+      supervisor.start();
+      logger.info(
+        { tenants: supervisor.current.tenants.map((t) => t.name), pid: process.pid },
+        'supervisor started',
+      );
+
+      process.on('SIGHUP', () => {
+        supervisor.reload().then(
+          (plan) => logger.info(plan, 'reloaded'),
+          () => {}, // refused: already logged with the reason; the old configuration keeps running
+        );
+      });
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down: workers drain and commit');
+        server?.close();
+        supervisor.shutdown().then(() => {
+          rmSync(settings.pidFile, { force: true });
+          logger.info('supervisor stopped');
+          process.exit(0);
+        });
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,58 @@
+/** `smonnet status`: one line per tenant, from two samples of the supervisor a second apart. */
+import { Command } from 'commander';
+import type { TenantStatus } from '../supervisor/supervisor.js';
+import { apiClient, table } from './client.js';
+
+interface Listing {
+  tenants: { name: string; live: TenantStatus | null }[];
+  reloadError: string | null;
+}
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('tenants of the running supervisor: pids, state, records/s, lag, indexed, dead-lettered')
+    .option('-c, --config <file>', 'configuration file', 'config/api.cfg')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts) => {
+      const api = apiClient(opts.config);
+      const first = await api.request<Listing>('GET', '/api/v1/tenants');
+      const t0 = Date.now();
+      await new Promise((r) => setTimeout(r, 1000));
+      const second = await api.request<Listing>('GET', '/api/v1/tenants');
+      const seconds = (Date.now() - t0) / 1000;
+      const rows = second.tenants.map((t) => {
+        const before = first.tenants.find((x) => x.name === t.name)?.live?.stats.consumed ?? 0;
+        const s = t.live;
+        return {
+          tenant: t.name,
+          pids: s?.pids ?? [],
+          state: s?.state ?? 'stopped',
+          recordsPerSecond: s ? Math.max(0, Math.round((s.stats.consumed - before) / seconds)) : 0,
+          lag: s?.lag ?? null,
+          indexed: s?.stats.indexed ?? 0,
+          deadLettered: s?.stats.deadLettered ?? 0,
+          restarts: s?.restarts ?? 0,
+        };
+      });
+      if (opts.json) {
+        console.log(JSON.stringify({ tenants: rows, reloadError: second.reloadError }, null, 2));
+        return;
+      }
+      console.log(
+        table([
+          ['TENANT', 'PIDS', 'STATE', 'RECORDS/S', 'LAG', 'INDEXED', 'DEAD-LETTERED', 'RESTARTS'],
+          ...rows.map((r) => [
+            r.tenant,
+            r.pids.join(',') || '-',
+            r.state,
+            String(r.recordsPerSecond),
+            r.lag === null ? '-' : String(r.lag),
+            String(r.indexed),
+            String(r.deadLettered),
+            String(r.restarts),
+          ]),
+        ]),
+      );
+      if (second.reloadError) console.log(`\nlast reload refused:\n${second.reloadError}`);
+    });
+}

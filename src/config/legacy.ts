@@ -1,0 +1,111 @@
+/**
+ * Smonnet's original `[smonit]` section, read as tenants so an existing install runs unchanged:
+ *
+ *   monitor_names  = user1-user2                          tenants, separated by '-'
+ *   monitor_params = sflow_dstVlan,42-sflow_dstIP,1.2.3.4   per tenant ('-'), field,value pairs
+ *   monitor_nodes  = h1:9200,h2:9200--h3:9200              per tenant ('--'), nodes by ','
+ *   new_monitor    = add,field,value,name,host:port,...    one more tenant
+ *
+ * Legacy tenants write the legacy document schema, so Smonnet's dashboards keep working.
+ */
+import type { FilterSpec } from './types.js';
+
+/** Smonnet's field names → smonnet filter keys. */
+export const LEGACY_FIELDS: Readonly<Record<string, keyof FilterSpec>> = {
+  sflow_srcVlan: 'src_vlan',
+  sflow_dstVlan: 'dst_vlan',
+  sflow_srcIP: 'src_ip',
+  sflow_dstIP: 'dst_ip',
+  sflow_srcPort: 'src_port',
+  sflow_dstPort: 'dst_port',
+  sflow_IPProtocol: 'proto',
+  sflow_agent: 'agent',
+  sflow_inputPort: 'in_if',
+  sflow_outputPort: 'out_if',
+};
+
+export const LEGACY_KEYS = ['monitor_names', 'monitor_params', 'monitor_nodes', 'new_monitor'] as const;
+
+export interface LegacyResult {
+  /** Tenant name → keys of an equivalent [tenant.NAME] section. */
+  readonly tenants: Record<string, Record<string, string>>;
+  /** Problems, each with the [smonit] key it is about. */
+  readonly errors: Array<{ key: string; problem: string }>;
+}
+
+/** Filter keys for legacy `field,value` pairs; several values of one field OR together. */
+export function legacyFilter(
+  pairs: ReadonlyArray<readonly [string, string]>,
+): { keys: Record<string, string> } | { error: string } {
+  const keys: Record<string, string> = {};
+  for (const [field, value] of pairs) {
+    const key = LEGACY_FIELDS[field];
+    if (!key) return { error: `field '${field}' is not one of ${Object.keys(LEGACY_FIELDS).join(', ')}` };
+    if (value.trim() === '') return { error: `field '${field}' has no value` };
+    keys[key] = keys[key] ? `${keys[key]}, ${value.trim()}` : value.trim();
+  }
+  return { keys };
+}
+
+function pairsOf(text: string): Array<[string, string]> | undefined {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length % 2 !== 0) return undefined;
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < parts.length; i += 2) pairs.push([parts[i]!, parts[i + 1]!]);
+  return pairs;
+}
+
+export function legacyTenants(section: Readonly<Record<string, string>>): LegacyResult {
+  const errors: Array<{ key: string; problem: string }> = [];
+  const tenants: Record<string, Record<string, string>> = {};
+  const names = (section['monitor_names'] ?? '')
+    .split('-')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const params = (section['monitor_params'] ?? '').split('-').map((p) => p.trim());
+  const nodes = (section['monitor_nodes'] ?? '').split('--').map((n) => n.trim());
+  if (names.length > 0) {
+    if (params.length !== names.length) {
+      errors.push({
+        key: 'monitor_params',
+        problem: `has ${params.length} groups for ${names.length} monitor_names`,
+      });
+    }
+    if (nodes.length !== names.length) {
+      errors.push({
+        key: 'monitor_nodes',
+        problem: `has ${nodes.length} groups (separated by '--') for ${names.length} monitor_names`,
+      });
+    }
+  }
+  names.forEach((name, i) => {
+    const pairs = pairsOf(params[i] ?? '');
+    if (!pairs) {
+      errors.push({
+        key: 'monitor_params',
+        problem: `group '${params[i]}' of ${name} is not field,value pairs`,
+      });
+      return;
+    }
+    const filter = legacyFilter(pairs);
+    if ('error' in filter) {
+      errors.push({ key: 'monitor_params', problem: `${name}: ${filter.error}` });
+      return;
+    }
+    tenants[name] = { ...filter.keys, es_nodes: nodes[i] ?? '', schema: 'legacy' };
+  });
+  const extra = section['new_monitor']?.trim();
+  if (extra) {
+    const [action, field, value, name, ...hosts] = extra.split(',').map((p) => p.trim());
+    if (action !== 'add') {
+      errors.push({ key: 'new_monitor', problem: `action '${action}' is not understood (only 'add')` });
+    } else if (!field || !value || !name || hosts.length === 0) {
+      errors.push({ key: 'new_monitor', problem: 'expected add,field,value,name,host:port[,host:port...]' });
+    } else {
+      const filter = legacyFilter([[field, value]]);
+      if ('error' in filter) errors.push({ key: 'new_monitor', problem: filter.error });
+      else tenants[name] = { ...filter.keys, es_nodes: hosts.join(', '), schema: 'legacy' };
+    }
+  }
+  return { tenants, errors };
+}

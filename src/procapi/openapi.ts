@@ -1,0 +1,157 @@
+/** ProcAPI's OpenAPI 3.1 description, served at /api/v1/openapi.json. */
+
+const error = { $ref: '#/components/responses/Error' };
+const tenantKeys = {
+  type: 'object',
+  description:
+    'Keys of a [tenant.NAME] section: filter keys (vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port), es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas. Values are strings, numbers or lists of them.',
+  additionalProperties: {
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'array', items: { type: ['string', 'number'] } }],
+  },
+};
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'smonnet ProcAPI',
+    version: '1',
+    description: 'Tenants of a smonnet supervisor: list, add, change, remove, reload.',
+  },
+  servers: [{ url: '/' }],
+  security: [{ bearer: [] }, { basic: [] }],
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } },
+    responses: {
+      Error: {
+        description: 'An error: code, message, details',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                error: {
+                  type: 'object',
+                  properties: {
+                    code: { type: 'string' },
+                    message: { type: 'string' },
+                    details: { type: 'array', items: { type: 'string' } },
+                  },
+                  required: ['code', 'message', 'details'],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    schemas: {
+      TenantKeys: tenantKeys,
+      NewTenant: {
+        allOf: [
+          {
+            type: 'object',
+            properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } },
+            required: ['name'],
+          },
+          tenantKeys,
+        ],
+      },
+    },
+  },
+  paths: {
+    '/healthz': {
+      get: {
+        security: [],
+        summary: 'The supervisor is alive',
+        responses: { '200': { description: 'alive' } },
+      },
+    },
+    '/readyz': {
+      get: {
+        security: [],
+        summary: 'Every tenant is consuming',
+        responses: {
+          '200': { description: 'ready' },
+          '503': { description: 'not ready, with the tenants that are not' },
+        },
+      },
+    },
+    '/api/v1/tenants': {
+      get: {
+        summary: 'List tenants with their configuration (secrets hidden) and live state',
+        responses: { '200': { description: 'tenants' }, '401': error },
+      },
+      post: {
+        summary: 'Add a tenant',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/NewTenant' } } },
+        },
+        responses: { '201': { description: 'added and started' }, '400': error, '401': error, '409': error },
+      },
+    },
+    '/api/v1/tenants/{name}': {
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+      get: {
+        summary: 'One tenant',
+        responses: { '200': { description: 'the tenant' }, '401': error, '404': error },
+      },
+      put: {
+        summary: "Replace a tenant's keys",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/TenantKeys' } } },
+        },
+        responses: {
+          '200': { description: 'changed and restarted' },
+          '400': error,
+          '401': error,
+          '404': error,
+          '409': error,
+        },
+      },
+      delete: {
+        summary: 'Remove a tenant',
+        responses: {
+          '200': { description: 'removed and stopped' },
+          '401': error,
+          '404': error,
+          '409': error,
+        },
+      },
+    },
+    '/api/v1/reload': {
+      post: {
+        summary: 'Re-read api.cfg and apply the difference (as SIGHUP)',
+        responses: { '200': { description: 'what changed' }, '400': error, '401': error },
+      },
+    },
+    '/api/v1/smonit/{name}': {
+      post: {
+        summary: "Smonnet's original call: add a tenant from key0/value0... query pairs",
+        parameters: [
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+          {
+            name: 'key0',
+            in: 'query',
+            required: true,
+            schema: { type: 'string' },
+            description: 'a Smonnet field, e.g. sflow_dstVlan',
+          },
+          { name: 'value0', in: 'query', required: true, schema: { type: 'string' } },
+          {
+            name: 'nodes',
+            in: 'query',
+            required: true,
+            schema: { type: 'string' },
+            description: 'host:port[,host:port]',
+          },
+        ],
+        responses: { '201': { description: 'added' }, '400': error, '401': error, '409': error },
+      },
+    },
+    '/api/v1/openapi.json': {
+      get: { security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
+    },
+  },
+} as const;

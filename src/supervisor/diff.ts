@@ -1,0 +1,36 @@
+/**
+ * What a reload changes: tenants added, removed, changed (restart) and unchanged (untouched).
+ * A tenant's identity is its own section plus the shared settings every worker runs with, so a
+ * change of broker, topic or enrichment settings restarts every tenant.
+ */
+import type { AppConfig, TenantConfig } from '../config/types.js';
+
+export function tenantIdentity(config: AppConfig, tenant: TenantConfig): string {
+  const sorted = Object.fromEntries(Object.entries(tenant.source).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify({
+    tenant: sorted,
+    schema: tenant.schema,
+    kafka: config.kafka,
+    enrich: config.enrich,
+  });
+}
+
+export interface ReloadPlan {
+  readonly added: string[];
+  readonly removed: string[];
+  readonly changed: string[];
+  readonly unchanged: string[];
+}
+
+export function planReload(before: AppConfig, after: AppConfig): ReloadPlan {
+  const old = new Map(before.tenants.map((t) => [t.name, tenantIdentity(before, t)]));
+  const plan: ReloadPlan = { added: [], removed: [], changed: [], unchanged: [] };
+  for (const t of after.tenants) {
+    const was = old.get(t.name);
+    if (was === undefined) plan.added.push(t.name);
+    else if (was !== tenantIdentity(after, t)) plan.changed.push(t.name);
+    else plan.unchanged.push(t.name);
+  }
+  for (const name of old.keys()) if (!after.tenants.some((t) => t.name === name)) plan.removed.push(name);
+  return plan;
+}

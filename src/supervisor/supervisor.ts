@@ -1,0 +1,319 @@
+/**
+ * Forks one worker process per tenant replica, restarts crashed ones with exponential backoff,
+ * gives up on a tenant that crash-loops (others are unaffected), and applies a reload as the
+ * difference between the running and the new configuration.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parseConfig } from '../config/parse.js';
+import type { AppConfig, TenantConfig } from '../config/types.js';
+import { ConfigErrors } from '../errors.js';
+import type { SupervisorMessage, WorkerMessage } from '../ipc.js';
+import type { Logger } from '../observability/logger.js';
+import { emptyStats, type TenantStats } from '../worker/stats.js';
+import { planReload, type ReloadPlan, tenantIdentity } from './diff.js';
+
+export type WorkerState = 'starting' | 'running' | 'stopping' | 'backoff';
+export type TenantState = 'starting' | 'running' | 'degraded' | 'failed' | 'stopping';
+
+interface Replica {
+  readonly index: number;
+  child: ChildProcess | undefined;
+  state: WorkerState;
+  startedAt: number;
+  stats: TenantStats;
+  lag: number | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+interface Tenant {
+  config: TenantConfig;
+  identity: string;
+  replicas: Replica[];
+  /** Times of recent unexpected exits, for crash-loop detection. */
+  crashes: number[];
+  failed: boolean;
+  lastExit: { code: number | null; signal: string | null; at: number } | undefined;
+  /** Totals of replicas that have exited, so figures do not go backwards on a restart. */
+  retired: TenantStats;
+}
+
+export interface TenantStatus {
+  readonly name: string;
+  readonly state: TenantState;
+  readonly pids: number[];
+  readonly restarts: number;
+  readonly stats: TenantStats;
+  readonly lag: number | undefined;
+  readonly lastExit: Tenant['lastExit'];
+}
+
+export interface ReloadOutcome extends ReloadPlan {
+  readonly ok: true;
+}
+
+/** How the supervisor starts a worker process; tests and `run` use the default. */
+function workerEntry(): { module: string; execArgv: string[] } {
+  const js = new URL('../cli/main.js', import.meta.url);
+  if (existsSync(js)) return { module: js.pathname, execArgv: [] };
+  return { module: new URL('../cli/main.ts', import.meta.url).pathname, execArgv: ['--import', 'tsx'] };
+}
+
+const addStats = (a: TenantStats, b: TenantStats): TenantStats => ({
+  consumed: a.consumed + b.consumed,
+  indexed: a.indexed + b.indexed,
+  filteredOut: a.filteredOut + b.filteredOut,
+  deadLettered: a.deadLettered + b.deadLettered,
+  bulkRequests: a.bulkRequests + b.bulkRequests,
+  bulkMs: a.bulkMs + b.bulkMs,
+  bulkBytes: a.bulkBytes + b.bulkBytes,
+});
+
+export class Supervisor {
+  private config: AppConfig;
+  private text: string;
+  private readonly tenants = new Map<string, Tenant>();
+  private reloading: Promise<unknown> = Promise.resolve();
+  private shuttingDown = false;
+  /** The reason the last reload was refused, until one succeeds. */
+  lastReloadError: string | undefined;
+
+  constructor(
+    config: AppConfig,
+    text: string,
+    private readonly logger: Logger,
+  ) {
+    this.config = config;
+    this.text = text;
+  }
+
+  static async load(file: string, logger: Logger): Promise<Supervisor> {
+    const text = await readFile(file, 'utf8');
+    return new Supervisor(parseConfig(text, file), text, logger);
+  }
+
+  get current(): AppConfig {
+    return this.config;
+  }
+
+  start(): void {
+    for (const t of this.config.tenants) this.startTenant(t);
+  }
+
+  /**
+   * Re-reads the file and applies the difference. An invalid file is refused: the running
+   * tenants keep their configuration, and the reason is kept for status and ProcAPI.
+   */
+  reload(): Promise<ReloadOutcome> {
+    const run = async (): Promise<ReloadOutcome> => {
+      let next: AppConfig;
+      let text: string;
+      try {
+        text = await readFile(this.config.file, 'utf8');
+        next = parseConfig(text, this.config.file);
+      } catch (err) {
+        this.lastReloadError = err instanceof Error ? err.message : String(err);
+        this.logger.error(
+          { reason: this.lastReloadError },
+          'reload refused: configuration invalid, the running configuration stays',
+        );
+        throw err instanceof ConfigErrors ? err : new Error(this.lastReloadError);
+      }
+      const plan = planReload(this.config, next);
+      this.config = next;
+      this.text = text;
+      this.lastReloadError = undefined;
+      this.logger.info(plan, 'reloading');
+      await Promise.all([...plan.removed, ...plan.changed].map((name) => this.stopTenant(name)));
+      for (const name of [...plan.added, ...plan.changed])
+        this.startTenant(next.tenants.find((t) => t.name === name)!);
+      // Unchanged tenants keep their processes; they reopen GeoIP databases and the IP map.
+      for (const name of plan.unchanged) {
+        const tenant = this.tenants.get(name)!;
+        if (tenant.failed) {
+          // A reload is the operator's way to say "try again".
+          this.stopTenantSync(name);
+          this.startTenant(next.tenants.find((t) => t.name === name)!);
+          continue;
+        }
+        for (const r of tenant.replicas) this.send(r, { type: 'reload-enrichment' });
+      }
+      return { ok: true, ...plan };
+    };
+    const result = this.reloading.then(run, run);
+    this.reloading = result.catch(() => {});
+    return result;
+  }
+
+  status(): TenantStatus[] {
+    return [...this.tenants.entries()].map(([name, t]) => {
+      const live = t.replicas.filter((r) => r.child && r.state !== 'backoff');
+      const running = live.filter((r) => r.state === 'running').length;
+      const state: TenantState = t.failed
+        ? 'failed'
+        : running === t.replicas.length
+          ? 'running'
+          : t.replicas.some((r) => r.state === 'stopping')
+            ? 'stopping'
+            : running > 0
+              ? 'degraded'
+              : 'starting';
+      const lags = t.replicas.map((r) => r.lag).filter((l): l is number => l !== undefined);
+      return {
+        name,
+        state,
+        pids: live.map((r) => r.child!.pid!).filter(Boolean),
+        restarts: t.crashes.length,
+        stats: t.replicas.reduce((sum, r) => addStats(sum, r.stats), t.retired),
+        lag: lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : undefined,
+        lastExit: t.lastExit,
+      };
+    });
+  }
+
+  /** Every worker drains and commits; those still running at the deadline are killed. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await Promise.all([...this.tenants.keys()].map((name) => this.stopTenant(name)));
+  }
+
+  private startTenant(config: TenantConfig): void {
+    const tenant: Tenant = {
+      config,
+      identity: tenantIdentity(this.config, config),
+      replicas: [],
+      crashes: [],
+      failed: false,
+      lastExit: undefined,
+      retired: emptyStats(),
+    };
+    this.tenants.set(config.name, tenant);
+    for (let i = 0; i < config.replicas; i++) {
+      const replica: Replica = {
+        index: i,
+        child: undefined,
+        state: 'starting',
+        startedAt: 0,
+        stats: emptyStats(),
+        lag: undefined,
+        restartTimer: undefined,
+      };
+      tenant.replicas.push(replica);
+      this.spawn(tenant, replica);
+    }
+  }
+
+  private spawn(tenant: Tenant, replica: Replica): void {
+    const { module, execArgv } = workerEntry();
+    const child = fork(module, ['worker', '--ipc'], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    replica.child = child;
+    replica.state = 'starting';
+    replica.startedAt = Date.now();
+    const log = this.logger.child({ tenant: tenant.config.name, replica: replica.index, pid: child.pid });
+    log.info('worker started');
+    this.send(replica, {
+      type: 'config',
+      file: this.config.file,
+      text: this.text,
+      tenant: tenant.config.name,
+    });
+    child.on('message', (m: WorkerMessage) => {
+      if (m.type === 'ready') replica.state = 'running';
+      else if (m.type === 'stats') {
+        replica.stats = m.stats;
+        replica.lag = m.lag;
+      } else if (m.type === 'enrichment-reload-failed')
+        log.error({ error: m.error }, 'worker kept its previous enrichment sources');
+    });
+    child.on('exit', (code, signal) => {
+      tenant.lastExit = { code, signal, at: Date.now() };
+      // Figures of the exited process are kept in the tenant's totals.
+      tenant.retired = addStats(tenant.retired, replica.stats);
+      replica.stats = emptyStats();
+      replica.lag = undefined;
+      replica.child = undefined;
+      if (
+        replica.state === 'stopping' ||
+        this.shuttingDown ||
+        this.tenants.get(tenant.config.name) !== tenant
+      ) {
+        log.info({ code, signal }, 'worker stopped');
+        return;
+      }
+      this.onCrash(tenant, replica, code, signal, log);
+    });
+  }
+
+  private onCrash(
+    tenant: Tenant,
+    replica: Replica,
+    code: number | null,
+    signal: string | null,
+    log: Logger,
+  ): void {
+    const now = Date.now();
+    const window = this.config.supervisor.restartWindowMs;
+    tenant.crashes = [...tenant.crashes.filter((t) => now - t < window), now];
+    if (tenant.crashes.length > this.config.supervisor.maxRestarts) {
+      tenant.failed = true;
+      for (const r of tenant.replicas) this.stopReplica(r);
+      log.error(
+        { code, signal, crashes: tenant.crashes.length, windowSeconds: window / 1000 },
+        'tenant is crash-looping: marked failed, not restarting (fix it, then reload)',
+      );
+      return;
+    }
+    // 1 s, 2 s, 4 s, ... up to 60 s, by recent crashes; a worker that ran a full window starts over.
+    const recent = now - replica.startedAt > window ? 1 : tenant.crashes.length;
+    const delay = Math.min(60_000, 1000 * 2 ** (recent - 1));
+    replica.state = 'backoff';
+    log.warn({ code, signal, restartInMs: delay }, 'worker exited unexpectedly: restarting');
+    replica.restartTimer = setTimeout(() => {
+      replica.restartTimer = undefined;
+      if (!tenant.failed && this.tenants.get(tenant.config.name) === tenant && !this.shuttingDown)
+        this.spawn(tenant, replica);
+    }, delay);
+  }
+
+  private send(replica: Replica, message: SupervisorMessage): void {
+    if (replica.child?.connected) replica.child.send(message);
+  }
+
+  private stopReplica(replica: Replica): Promise<void> {
+    if (replica.restartTimer) clearTimeout(replica.restartTimer);
+    replica.restartTimer = undefined;
+    const child = replica.child;
+    replica.state = 'stopping';
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const kill = setTimeout(() => {
+        this.logger.warn({ pid: child.pid }, 'worker did not stop in time: killing it');
+        child.kill('SIGKILL');
+      }, this.config.supervisor.shutdownTimeoutMs);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      if (child.connected) child.send({ type: 'stop' } satisfies SupervisorMessage);
+      else child.kill('SIGTERM');
+    });
+  }
+
+  private async stopTenant(name: string): Promise<void> {
+    const tenant = this.tenants.get(name);
+    if (!tenant) return;
+    await Promise.all(tenant.replicas.map((r) => this.stopReplica(r)));
+    if (this.tenants.get(name) === tenant) this.tenants.delete(name);
+  }
+
+  private stopTenantSync(name: string): void {
+    const tenant = this.tenants.get(name);
+    if (!tenant) return;
+    for (const r of tenant.replicas) void this.stopReplica(r);
+    this.tenants.delete(name);
+  }
+}
