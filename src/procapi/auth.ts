@@ -51,7 +51,10 @@ export function authenticate(token: string, procapi: ProcApiSettings) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const header = req.get('authorization') ?? '';
     const [scheme, value = ''] = header.split(' ', 2);
-    if (scheme?.toLowerCase() === 'bearer' && secretEquals(value.trim(), token)) return next();
+    if (scheme?.toLowerCase() === 'bearer' && secretEquals(value.trim(), token)) {
+      next();
+      return;
+    }
     if (
       scheme?.toLowerCase() === 'basic' &&
       procapi.username !== undefined &&
@@ -64,7 +67,10 @@ export function authenticate(token: string, procapi: ProcApiSettings) {
       // Both compared, always, so timing does not reveal which one was wrong.
       const userOk = secretEquals(user, procapi.username);
       const passwordOk = secretEquals(password, procapi.password);
-      if (colon >= 0 && userOk && passwordOk) return next();
+      if (colon >= 0 && userOk && passwordOk) {
+        next();
+        return;
+      }
     }
     next(
       new ApiError(
