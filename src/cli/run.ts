@@ -36,10 +36,20 @@ export function runCommand(): Command {
   return new Command('run')
     .description('run the daemon: one worker process per tenant, ProcAPI, reload on SIGHUP')
     .option('-c, --config <file>', 'configuration file', 'config/api.cfg')
+    .option('--listen <host:port>', 'ProcAPI listener (overrides [procapi] listen)')
+    .option('--pid-file <file>', 'pid file (overrides [supervisor] pid_file)')
     .action(async (opts) => {
       const logger = createLogger({ name: 'smonnet' });
       const supervisor = await Supervisor.load(opts.config, logger);
-      const { procapi, supervisor: settings } = supervisor.current;
+      const listenAt = opts.listen ? /^(.+):(\d{1,5})$/.exec(opts.listen) : undefined;
+      if (opts.listen && !listenAt) throw new Error(`--listen '${opts.listen}' is not host:port`);
+      // Overrides let two supervisors share one config file on one machine.
+      const procapi = listenAt
+        ? { ...supervisor.current.procapi, host: listenAt[1]!, port: Number(listenAt[2]) }
+        : supervisor.current.procapi;
+      const settings = opts.pidFile
+        ? { ...supervisor.current.supervisor, pidFile: opts.pidFile }
+        : supervisor.current.supervisor;
       claimPidFile(settings.pidFile);
       const server = procapi.enabled
         ? await listen(

@@ -6,7 +6,8 @@
  *   monitor_nodes  = h1:9200,h2:9200--h3:9200              per tenant ('--'), nodes by ','
  *   new_monitor    = add,field,value,name,host:port,...    one more tenant
  *
- * Legacy tenants write the legacy document schema, so Smonnet's dashboards keep working.
+ * Legacy tenants write the legacy document schema into `sflow-<name>-YYYY.MM.DD`, so Smonnet's
+ * dashboards (index pattern `sflow-*`) keep working.
  */
 import type { FilterSpec } from './types.js';
 
@@ -23,6 +24,15 @@ export const LEGACY_FIELDS: Readonly<Record<string, keyof FilterSpec>> = {
   sflow_inputPort: 'in_if',
   sflow_outputPort: 'out_if',
 };
+
+/** The [tenant.NAME] keys of a tenant defined the Smonnet way. */
+export function legacyTenantKeys(
+  name: string,
+  filterKeys: Record<string, string>,
+  nodes: string,
+): Record<string, string> {
+  return { ...filterKeys, es_nodes: nodes, schema: 'legacy', index_prefix: `sflow-${name}` };
+}
 
 export const LEGACY_KEYS = ['monitor_names', 'monitor_params', 'monitor_nodes', 'new_monitor'] as const;
 
@@ -92,7 +102,7 @@ export function legacyTenants(section: Readonly<Record<string, string>>): Legacy
       errors.push({ key: 'monitor_params', problem: `${name}: ${filter.error}` });
       return;
     }
-    tenants[name] = { ...filter.keys, es_nodes: nodes[i] ?? '', schema: 'legacy' };
+    tenants[name] = legacyTenantKeys(name, filter.keys, nodes[i] ?? '');
   });
   const extra = section['new_monitor']?.trim();
   if (extra) {
@@ -104,7 +114,7 @@ export function legacyTenants(section: Readonly<Record<string, string>>): Legacy
     } else {
       const filter = legacyFilter([[field, value]]);
       if ('error' in filter) errors.push({ key: 'new_monitor', problem: filter.error });
-      else tenants[name] = { ...filter.keys, es_nodes: hosts.join(', '), schema: 'legacy' };
+      else tenants[name] = legacyTenantKeys(name, filter.keys, hosts.join(', '));
     }
   }
   return { tenants, errors };

@@ -379,6 +379,22 @@ export function parseConfig(text: string, file: string): AppConfig {
       else tenants.push(tenantConfig(c, name, keys, baseDir, 'smonit'));
     }
   }
+  // Two tenants writing the same indices would each see the other's traffic.
+  const writers = new Map<string, string>();
+  for (const t of tenants) {
+    for (const node of t.elasticsearch.nodes) {
+      const key = `${node} ${t.indexPrefix}`;
+      const other = writers.get(key);
+      if (other !== undefined && other !== t.name) {
+        c.add(
+          `tenant.${t.name}`,
+          'index_prefix',
+          `'${t.indexPrefix}' on ${node} is tenant ${other}'s too: each tenant needs its own indices`,
+        );
+      }
+      writers.set(key, t.name);
+    }
+  }
   const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined);
   const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
   const procapi = procApiSettings(c, doc['procapi'] as Section | undefined, baseDir);

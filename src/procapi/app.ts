@@ -4,7 +4,7 @@
  * reload as SIGHUP. On any error nothing is written.
  */
 import express, { type Request } from 'express';
-import { legacyFilter } from '../config/legacy.js';
+import { legacyFilter, legacyTenantKeys } from '../config/legacy.js';
 import { FILTER_KEYS, TENANT_NAME } from '../config/parse.js';
 import { hasSection, putSection, removeSection } from '../config/sections.js';
 import type { ConfigStore } from '../config/store.js';
@@ -151,8 +151,8 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
     res.json(tenantView(t, live(t.name)));
   });
   api.post('/tenants', async (req, res) => {
-    const name = tenantName((req.body as { name?: unknown } | undefined)?.name);
     const keys = sectionKeys(req.body);
+    const name = tenantName((req.body as { name?: unknown }).name);
     const reload = await change((text) => {
       if (hasSection(text, `tenant.${name}`) || supervisor.current.tenants.some((t) => t.name === name)) {
         throw new ApiError(
@@ -206,7 +206,7 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
         'BAD_REQUEST',
         "expected nodes=host:port[,host:port] (the tenant's Elasticsearch)",
       );
-    const keys = sectionKeys({ ...filter.keys, es_nodes: nodes, schema: 'legacy' });
+    const keys = sectionKeys(legacyTenantKeys(name, filter.keys, nodes));
     const reload = await change((text) => {
       if (supervisor.current.tenants.some((t) => t.name === name))
         throw new ApiError(409, 'CONFLICT', `tenant '${name}' exists already`);

@@ -40,15 +40,13 @@ export function errorHandler(logger: Logger) {
     // express.json() reports malformed JSON with a status of its own.
     const status = (err as { status?: number; type?: string }).status;
     if (!(err instanceof ApiError) && status === 400) {
-      res
-        .status(400)
-        .json({
-          error: {
-            code: 'BAD_REQUEST',
-            message: `the body is not valid JSON: ${(err as Error).message}`,
-            details: [],
-          },
-        });
+      res.status(400).json({
+        error: {
+          code: 'BAD_REQUEST',
+          message: `the body is not valid JSON: ${(err as Error).message}`,
+          details: [],
+        },
+      });
       return;
     }
     if (err instanceof ApiError) {

@@ -1,0 +1,347 @@
+/**
+ * The daemon (`smonnet run`, compiled) against the real Kafka and Elasticsearch: tenants as
+ * processes, SIGHUP as a difference, ProcAPI, Smonnet's legacy config, crashes, shutdown, and two
+ * supervisors sharing the work.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { putSection, removeSection } from '../../src/config/sections.js';
+import { ES_URL, testElasticsearch, testKafka, waitFor } from '../helpers.js';
+import { alive, daemonSections, freePort, startDaemon, waitRunning } from './daemon-fixtures.js';
+import {
+  countDocuments,
+  createScenarioTopic,
+  expectedRecords,
+  produce,
+  traffic,
+  writeScenario,
+} from './worker-fixtures.js';
+
+const SIX_TENANTS_TIMEOUT = 240_000;
+
+async function scenarioWithDaemon(tenants: Parameters<typeof writeScenario>[0]) {
+  const port = await freePort();
+  const scenario = writeScenario(tenants, { sections: daemonSections(port, '/tmp/placeholder') });
+  // The runtime folder sits beside the config file, which writeScenario just created.
+  const runtimeDir = join(dirname(scenario.file), 'run');
+  writeFileSync(scenario.file, readFileSync(scenario.file, 'utf8').replace('/tmp/placeholder', runtimeDir));
+  return { scenario, port, runtimeDir };
+}
+
+describe('smonnet run', () => {
+  it(
+    'runs three tenants as processes, restarts a killed worker without loss, and exits cleanly on SIGTERM',
+    async () => {
+      const kafka = testKafka();
+      const { scenario, port, runtimeDir } = await scenarioWithDaemon({
+        lab42: { keys: { vlan: '42, 100-110' } },
+        physics: { keys: { ip: '10.2.0.0/24, 2001:db8:200::/48', schema: 'legacy' } },
+        campus6: { keys: { dst_ip: '2001:db8::/32' } },
+      });
+      const es = testElasticsearch(scenario.topic);
+      await createScenarioTopic(kafka, scenario);
+      const first = traffic({ count: 3000, seed: 21 });
+      const second = traffic({ count: 3000, seed: 22 });
+      const expected = expectedRecords(scenario.config, [...first, ...second]);
+      await produce(kafka, scenario.topic, first);
+
+      const daemon = startDaemon(scenario.file, port, runtimeDir);
+      const pids = await waitRunning(daemon, ['lab42', 'physics', 'campus6']);
+      expect(new Set(Object.values(pids).flat()).size).toBe(3);
+
+      // A worker killed while records arrive is restarted, and its tenant loses nothing.
+      await produce(kafka, scenario.topic, second);
+      process.kill(pids['lab42']![0]!, 'SIGKILL');
+      const restarted = await waitFor('lab42 restarted', async () => {
+        const t = (await daemon.tenants()).find((x) => x.name === 'lab42');
+        return t?.live?.state === 'running' && t.live.pids[0] !== pids['lab42']![0] ? t.live : undefined;
+      });
+      expect(restarted.restarts).toBe(1);
+      for (const [name, prefix] of Object.entries(scenario.prefixes)) {
+        await waitFor(
+          `${name}: ${expected[name]!.length} documents`,
+          async () =>
+            (await countDocuments(es, `${prefix}-*`)) === expected[name]!.length ? true : undefined,
+          90_000,
+          1000,
+        );
+      }
+
+      // SIGTERM: every worker drains and commits, the supervisor exits 0 and leaves no worker behind.
+      const workerPids = Object.values(await waitRunning(daemon, ['lab42', 'physics', 'campus6'])).flat();
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+      for (const pid of workerPids) expect(alive(pid)).toBe(false);
+
+      // A restart finds every offset committed: it indexes nothing again.
+      const again = startDaemon(scenario.file, port, runtimeDir);
+      await waitRunning(again, ['lab42', 'physics', 'campus6']);
+      await new Promise((r) => setTimeout(r, 5000));
+      for (const [name, prefix] of Object.entries(scenario.prefixes)) {
+        expect(await countDocuments(es, `${prefix}-*`), name).toBe(expected[name]!.length);
+      }
+      const status = await again.tenants();
+      for (const t of status) expect(t.live?.stats.indexed, t.name).toBe(0);
+    },
+    SIX_TENANTS_TIMEOUT,
+  );
+
+  it(
+    'applies SIGHUP as a difference and refuses an invalid file while everything keeps running',
+    async () => {
+      const kafka = testKafka();
+      const { scenario, port, runtimeDir } = await scenarioWithDaemon({
+        keep: { keys: { vlan: '42' } },
+        drop: { keys: { vlan: '200' } },
+        change: { keys: { vlan: '300' } },
+      });
+      const es = testElasticsearch(scenario.topic);
+      await createScenarioTopic(kafka, scenario);
+      const daemon = startDaemon(scenario.file, port, runtimeDir);
+      const before = await waitRunning(daemon, ['keep', 'drop', 'change']);
+      const first = traffic({ count: 2000, seed: 31 });
+      await produce(kafka, scenario.topic, first);
+
+      let text = readFileSync(scenario.file, 'utf8');
+      text = removeSection(text, 'tenant.drop');
+      text = putSection(text, 'tenant.change', {
+        vlan: '300, 200',
+        es_nodes: ES_URL,
+        index_prefix: scenario.prefixes['change']!,
+      });
+      text = putSection(text, 'tenant.added', {
+        vlan: '100-110',
+        es_nodes: ES_URL,
+        index_prefix: `${scenario.topic}-added`,
+      });
+      writeFileSync(scenario.file, text);
+      daemon.child.kill('SIGHUP');
+      const after = await waitRunning(daemon, ['keep', 'change', 'added']);
+      expect(after['keep']).toEqual(before['keep']);
+      expect(after['change']).not.toEqual(before['change']);
+      expect((await daemon.tenants()).map((t) => t.name).sort()).toEqual(['added', 'change', 'keep']);
+      expect(alive(before['drop']![0]!)).toBe(false);
+
+      // The unchanged tenant loses nothing across the reload.
+      const second = traffic({ count: 2000, seed: 32 });
+      await produce(kafka, scenario.topic, second);
+      const keepExpected = expectedRecords(scenario.config, [...first, ...second])['keep']!.length;
+      await waitFor(
+        'keep has every record',
+        async () =>
+          (await countDocuments(es, `${scenario.prefixes['keep']}-*`)) === keepExpected ? true : undefined,
+        90_000,
+        1000,
+      );
+
+      // An invalid file is refused: same processes, the reason reported.
+      writeFileSync(scenario.file, `${text}\n[tenant.broken]\nvlan = forty-two\n`);
+      daemon.child.kill('SIGHUP');
+      const listing = await waitFor('reload refused', async () => {
+        const r = await daemon.api<{ reloadError: string | null }>('GET', '/api/v1/tenants');
+        return r.json.reloadError ? r.json : undefined;
+      });
+      expect(listing.reloadError).toMatch(/\[tenant\.broken\] vlan: 'forty-two' is not a number/);
+      expect(await waitRunning(daemon, ['keep', 'change', 'added'])).toEqual(after);
+      writeFileSync(scenario.file, text);
+    },
+    SIX_TENANTS_TIMEOUT,
+  );
+
+  it(
+    'serves ProcAPI: authentication, validation that writes nothing, hot adds, and 20 concurrent adds',
+    async () => {
+      const kafka = testKafka();
+      const { scenario, port, runtimeDir } = await scenarioWithDaemon({ base: { keys: { vlan: '42' } } });
+      const es = testElasticsearch(scenario.topic);
+      await createScenarioTopic(kafka, scenario);
+      const daemon = startDaemon(scenario.file, port, runtimeDir);
+      await waitRunning(daemon, ['base']);
+
+      expect((await daemon.api('GET', '/api/v1/tenants', undefined, null)).status).toBe(401);
+      expect((await daemon.api('GET', '/api/v1/tenants', undefined, 'Bearer wrong')).status).toBe(401);
+      expect((await daemon.api('GET', '/healthz', undefined, null)).status).toBe(200);
+      expect((await daemon.api('GET', '/api/v1/openapi.json', undefined, null)).json).toMatchObject({
+        openapi: '3.1.0',
+      });
+
+      const original = readFileSync(scenario.file);
+      const bad: [unknown, RegExp][] = [
+        ['[1, 2]', /JSON object/],
+        ['{"name": "x", ', /not valid JSON/],
+        [{ name: 'Lab 42', vlan: '1', es_nodes: ES_URL }, /tenant name/],
+        [{ name: 'ok1', vlan: '4096', es_nodes: ES_URL }, /configuration invalid/],
+        [{ name: 'ok2', vlan: '1\n[kafka]\ntopic = stolen', es_nodes: ES_URL }, /line breaks/],
+        [{ name: 'ok3', colour: 'blue', es_nodes: ES_URL }, /configuration invalid/],
+        [{ name: 'ok4', vlan: { nested: true }, es_nodes: ES_URL }, /invalid tenant keys/],
+        [{ name: 'base', vlan: '7', es_nodes: ES_URL }, /exists already/],
+      ];
+      for (const [body, message] of bad) {
+        const r = await daemon.api<{ error: { message: string; details: string[] } }>(
+          'POST',
+          '/api/v1/tenants',
+          body,
+        );
+        expect([400, 409], JSON.stringify(body)).toContain(r.status);
+        expect(`${r.json.error.message} ${r.json.error.details.join(' ')}`).toMatch(message);
+        expect(readFileSync(scenario.file).equals(original)).toBe(true);
+      }
+
+      // A hot add indexes within seconds.
+      const added = await daemon.api('POST', '/api/v1/tenants', {
+        name: 'hot',
+        vlan: [100, '101-110'],
+        es_nodes: ES_URL,
+        index_prefix: `${scenario.topic}-hot`,
+      });
+      expect(added.status).toBe(201);
+      await waitRunning(daemon, ['hot']);
+      const records = traffic({ count: 1000, seed: 41 });
+      await produce(kafka, scenario.topic, records);
+      const hotConfig = writeScenario({ hot: { keys: { vlan: '100, 101-110' } } }).config;
+      const hotExpected = expectedRecords(hotConfig, records)['hot']!.length;
+      await waitFor(
+        'hot indexes',
+        async () =>
+          (await countDocuments(es, `${scenario.topic}-hot-*`)) === hotExpected ? true : undefined,
+        60_000,
+        1000,
+      );
+
+      // Smonnet's original call, then removal.
+      const legacy = await daemon.api(
+        'POST',
+        `/api/v1/smonit/old1?key0=sflow_dstVlan&value0=300&nodes=${encodeURIComponent(ES_URL.replace('http://', ''))}`,
+      );
+      expect(legacy.status).toBe(201);
+      expect(readFileSync(scenario.file, 'utf8')).toMatch(
+        /\[tenant\.old1\]\ndst_vlan = 300\nes_nodes = 127\.0\.0\.1:\d+\nschema = legacy/,
+      );
+      expect((await daemon.api('DELETE', '/api/v1/tenants/old1')).status).toBe(200);
+      expect((await daemon.api('DELETE', '/api/v1/tenants/old1')).status).toBe(404);
+
+      // Twenty writers at once: every one lands, none overwrites another.
+      const names = Array.from({ length: 20 }, (_, i) => `c${i}`);
+      const answers = await Promise.all(
+        names.map((name, i) =>
+          daemon.api('POST', '/api/v1/tenants', {
+            name,
+            dst_port: 1000 + i,
+            es_nodes: ES_URL,
+            index_prefix: `${scenario.topic}-${name}`,
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(names.map(() => 201));
+      const text = readFileSync(scenario.file, 'utf8');
+      for (const name of names) expect(text).toContain(`[tenant.${name}]`);
+      expect((await daemon.tenants()).map((t) => t.name).sort()).toEqual(['base', 'hot', ...names].sort());
+      await waitRunning(daemon, names, 180_000);
+    },
+    SIX_TENANTS_TIMEOUT,
+  );
+
+  it(
+    "runs Smonnet's legacy [smonit] configuration unchanged",
+    async () => {
+      const kafka = testKafka();
+      const port = await freePort();
+      const base = writeScenario({});
+      const runtimeDir = join(dirname(base.file), 'run');
+      const node = ES_URL.replace('http://', '');
+      writeFileSync(
+        base.file,
+        [
+          readFileSync(base.file, 'utf8'),
+          ...daemonSections(port, runtimeDir),
+          '[smonit]',
+          `monitor_names = ${base.topic.replace(/-/g, '')}a-${base.topic.replace(/-/g, '')}b`,
+          `monitor_params = sflow_dstVlan,42-sflow_srcVlan,200`,
+          `monitor_nodes = ${node}--${node}`,
+          '',
+        ].join('\n'),
+      );
+      const a = `${base.topic.replace(/-/g, '')}a`;
+      const b = `${base.topic.replace(/-/g, '')}b`;
+      const es = testElasticsearch(`sflow-${base.topic.replace(/-/g, '')}`);
+      await createScenarioTopic(kafka, base);
+      const daemon = startDaemon(base.file, port, runtimeDir);
+      await waitRunning(daemon, [a, b]);
+      const records = traffic({ count: 2000, seed: 51 });
+      await produce(kafka, base.topic, records);
+      const expectedA = records
+        .flatMap((m) => m.records)
+        .filter((r) => r.kind === 'flow' && r.outVlan === 42).length;
+      const expectedB = records
+        .flatMap((m) => m.records)
+        .filter((r) => r.kind === 'flow' && r.inVlan === 200).length;
+      await waitFor(
+        'legacy tenants index',
+        async () =>
+          (await countDocuments(es, `sflow-${a}-*`)) === expectedA &&
+          (await countDocuments(es, `sflow-${b}-*`)) === expectedB
+            ? true
+            : undefined,
+        90_000,
+        1000,
+      );
+      const doc = await es.search<Record<string, unknown>>({ index: `sflow-${a}-*`, size: 1 });
+      expect(doc.hits.hits[0]?._source).toMatchObject({ sflow_type: 'FLOW', sflow_dstVlan: 42 });
+    },
+    SIX_TENANTS_TIMEOUT,
+  );
+
+  it(
+    'shares partitions between two supervisors with one config: no duplicates, no loss, failover',
+    async () => {
+      const kafka = testKafka();
+      const { scenario, port, runtimeDir } = await scenarioWithDaemon({ all: { keys: {} } });
+      const es = testElasticsearch(scenario.topic);
+      await createScenarioTopic(kafka, scenario);
+      const token = 'shared-test-token';
+      const one = startDaemon(scenario.file, port, runtimeDir, [], token);
+      const otherPort = await freePort();
+      const two = startDaemon(
+        scenario.file,
+        otherPort,
+        runtimeDir,
+        ['--listen', `127.0.0.1:${otherPort}`, '--pid-file', join(runtimeDir, 'two.pid')],
+        token,
+      );
+      await waitRunning(one, ['all']);
+      const twoPids = await waitRunning(two, ['all']);
+
+      const records = traffic({ count: 6000, seed: 61 });
+      const total = records.reduce((n, m) => n + m.records.length, 0);
+      await produce(kafka, scenario.topic, records.slice(0, records.length / 2));
+      await waitFor(
+        'both supervisors index',
+        async () => {
+          const [a, b] = [
+            (await one.tenants())[0]!.live!.stats.indexed,
+            (await two.tenants())[0]!.live!.stats.indexed,
+          ];
+          return a > 0 && b > 0 ? true : undefined;
+        },
+        90_000,
+        1000,
+      );
+
+      // The second "host" dies: its supervisor and its worker, without any goodbye.
+      two.child.kill('SIGKILL');
+      for (const pid of twoPids['all']!) process.kill(pid, 'SIGKILL');
+      await produce(kafka, scenario.topic, records.slice(records.length / 2));
+      await waitFor(
+        `${total} documents after failover`,
+        async () =>
+          (await countDocuments(es, `${scenario.prefixes['all']}-*`)) === total ? true : undefined,
+        120_000,
+        1000,
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(await countDocuments(es, `${scenario.prefixes['all']}-*`)).toBe(total);
+    },
+    SIX_TENANTS_TIMEOUT,
+  );
+});
