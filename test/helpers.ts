@@ -1,11 +1,12 @@
 /**
  * Fixtures for tests against the real local services (`npm run services -- up`). Every fixture
- * gets a random name and registers its own cleanup, so test files never see each other's data.
+ * gets a random name and registers its own cleanup with onTestFinished (called inside a test, as
+ * these are: afterAll registered there would never run), so tests never see each other's data.
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
-import { afterAll } from 'vitest';
+import { onTestFinished } from 'vitest';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
@@ -24,14 +25,14 @@ export function testKafka(): Kafka {
   });
 }
 
-/** Creates a topic that is deleted when the test file ends. */
+/** Creates a topic that is deleted when the test ends. */
 export async function createTopic(kafka: Kafka, partitions = 4): Promise<string> {
   const topic = uniqueName('t');
   const admin: Admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   await admin.disconnect();
-  afterAll(async () => {
+  onTestFinished(async () => {
     const a = kafka.admin();
     await a.connect();
     await a.deleteTopics({ topics: [topic] }).catch(() => {});
@@ -40,10 +41,10 @@ export async function createTopic(kafka: Kafka, partitions = 4): Promise<string>
   return topic;
 }
 
-/** An Elasticsearch client whose indices matching `prefix-*` are deleted when the test file ends. */
+/** An Elasticsearch client whose indices and templates matching `prefix*` are deleted when the test ends. */
 export function testElasticsearch(prefix: string): Client {
   const es = new Client({ node: ES_URL });
-  afterAll(async () => {
+  onTestFinished(async () => {
     await es.indices
       .delete({ index: `${prefix}*`, ignore_unavailable: true, allow_no_indices: true })
       .catch(() => {});

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { onTestFinished } from 'vitest';
 import type { TenantStatus } from '../../src/supervisor/supervisor.js';
 import { waitFor } from '../helpers.js';
 
@@ -68,7 +68,7 @@ export function startDaemon(
     out += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  afterAll(async () => {
+  onTestFinished(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 25_000))]);

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { afterAll } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { type GenSettings, sampleMessages } from '../../src/cli/gen.js';
 import { parseConfig } from '../../src/config/parse.js';
 import type { AppConfig } from '../../src/config/types.js';
@@ -43,7 +43,7 @@ export async function createScenarioTopic(kafka: Kafka, scenario: Scenario): Pro
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: scenario.topic, numPartitions: 4 }], waitForLeaders: true });
   await admin.disconnect();
-  afterAll(async () => {
+  onTestFinished(async () => {
     const a = kafka.admin();
     await a.connect();
     await a.deleteTopics({ topics: [scenario.topic, scenario.dlq] }).catch(() => {});
@@ -182,7 +182,7 @@ export function spawnWorker(scenario: Scenario, tenant: string): WorkerProcess {
     out += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  afterAll(() => {
+  onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   return { child, output: () => out, exited };
