@@ -1,0 +1,24 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/parse.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+
+describe('deployment files', () => {
+  it.skipIf(!hasSystemdAnalyze)('the systemd unit passes systemd-analyze verify', () => {
+    // verify checks that ExecStart's program exists; /usr/bin/node is the one it names.
+    const out = execFileSync('systemd-analyze', ['verify', `${root}deploy/smonnet.service`], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+    expect(out).toBe('');
+  });
+
+  it('the container and compose configuration is valid', () => {
+    const cfg = parseConfig(readFileSync(`${root}deploy/api.compose.cfg`, 'utf8'), '/etc/smonnet/api.cfg');
+    expect(cfg.procapi).toMatchObject({ host: '0.0.0.0', port: 8080 });
+    expect(cfg.tenants.map((t) => t.name)).toEqual(['lab42']);
+  });
+});
