@@ -20,7 +20,7 @@ import { parseConfig } from '../src/config/parse.js';
 import { createProcessor } from '../src/enrich/pool.js';
 import type { EncodedMessage } from '../src/gen/encode.js';
 import { createLogger } from '../src/observability/logger.js';
-import { type MessageBatch, processBatch } from '../src/pipeline/process.js';
+import { type MessageBatch, packBatch, processBatch } from '../src/pipeline/process.js';
 import { buildStages } from '../src/pipeline/stages.js';
 import { itemRanges } from '../src/sink/elasticsearch/bulk.js';
 import { installTemplates } from '../src/sink/elasticsearch/template.js';
@@ -52,28 +52,16 @@ function configText(threads: number): string {
 }
 
 function toBatches(messages: readonly EncodedMessage[], size: number): MessageBatch[] {
-  const batches: MessageBatch[] = [];
   const enc = new TextEncoder();
+  const now = Date.now();
+  const batches: MessageBatch[] = [];
   for (let start = 0; start < messages.length; start += size) {
-    const slice = messages
-      .slice(start, start + size)
-      .map((m) => (typeof m.value === 'string' ? enc.encode(m.value) : m.value));
-    const data = new Uint8Array(slice.reduce((n, v) => n + v.length, 0));
-    const ends = new Uint32Array(slice.length);
-    let at = 0;
-    slice.forEach((v, i) => {
-      data.set(v, at);
-      at += v.length;
-      ends[i] = at;
-    });
-    batches.push({
-      topic: run,
-      partition: 0,
-      data,
-      ends,
-      offsets: Float64Array.from(slice, (_, i) => start + i),
-      timestamps: new Float64Array(slice.length).fill(Date.now()),
-    });
+    const slice = messages.slice(start, start + size).map((m, i) => ({
+      value: typeof m.value === 'string' ? enc.encode(m.value) : m.value,
+      offset: start + i,
+      timestamp: now,
+    }));
+    batches.push(packBatch(run, 0, slice));
   }
   return batches;
 }

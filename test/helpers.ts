@@ -3,6 +3,7 @@
  * gets a random name and registers its own cleanup with onTestFinished (called inside a test, as
  * these are: afterAll registered there would never run), so tests never see each other's data.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
@@ -71,4 +72,42 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export interface CapturedProcess {
+  readonly child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  readonly output: () => string;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts a Node program of this repository with its output captured. When the test ends it gets
+ * SIGTERM, `graceMs` to exit, then SIGKILL: no process outlives its test.
+ */
+export function spawnCaptured(
+  args: readonly string[],
+  env: Record<string, string>,
+  graceMs = 25_000,
+): CapturedProcess {
+  let out = '';
+  const child = spawn(process.execPath, args, {
+    cwd: new URL('../', import.meta.url).pathname,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (d: Buffer): void => {
+    out += d.toString();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  onTestFinished(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, output: () => out, exited };
 }

@@ -23,6 +23,34 @@ export interface MessageBatch {
   readonly timestamps: Float64Array;
 }
 
+/** One Kafka message, as packBatch takes it. */
+export interface RawMessage {
+  readonly value: Uint8Array | null;
+  readonly offset: number;
+  readonly timestamp: number;
+}
+
+/** Concatenates messages of one partition into the flat form that crosses threads in one piece. */
+export function packBatch(topic: string, partition: number, messages: readonly RawMessage[]): MessageBatch {
+  let total = 0;
+  for (const m of messages) total += m.value?.length ?? 0;
+  const data = new Uint8Array(total);
+  const ends = new Uint32Array(messages.length);
+  const offsets = new Float64Array(messages.length);
+  const timestamps = new Float64Array(messages.length);
+  let at = 0;
+  messages.forEach((m, i) => {
+    if (m.value) {
+      data.set(m.value, at);
+      at += m.value.length;
+    }
+    ends[i] = at;
+    offsets[i] = m.offset;
+    timestamps[i] = m.timestamp;
+  });
+  return { topic, partition, data, ends, offsets, timestamps };
+}
+
 /** A record (or a whole message) that could not be decoded. */
 export interface DecodeFailure {
   readonly message: number;

@@ -1,6 +1,6 @@
 /** Kafka messages → the flat MessageBatch the processing stage takes (pure). */
 import type { KafkaMessage } from 'kafkajs';
-import type { MessageBatch } from '../pipeline/process.js';
+import { type MessageBatch, packBatch } from '../pipeline/process.js';
 
 export interface Chunk {
   readonly messages: readonly KafkaMessage[];
@@ -43,29 +43,17 @@ function pack(
 ): Chunk {
   const kept: number[] = [];
   const oversized: number[] = [];
-  let total = 0;
   messages.forEach((m, i) => {
-    const size = m.value?.length ?? 0;
-    if (size > maxMessageBytes) oversized.push(i);
-    else {
-      kept.push(i);
-      total += size;
-    }
+    if ((m.value?.length ?? 0) > maxMessageBytes) oversized.push(i);
+    else kept.push(i);
   });
-  const data = new Uint8Array(total);
-  const ends = new Uint32Array(kept.length);
-  const offsets = new Float64Array(kept.length);
-  const timestamps = new Float64Array(kept.length);
-  let at = 0;
-  kept.forEach((mi, i) => {
-    const m = messages[mi]!;
-    if (m.value) {
-      data.set(m.value, at);
-      at += m.value.length;
-    }
-    ends[i] = at;
-    offsets[i] = Number(m.offset);
-    timestamps[i] = Number(m.timestamp);
-  });
-  return { messages, kept, oversized, batch: { topic, partition, data, ends, offsets, timestamps } };
+  const batch = packBatch(
+    topic,
+    partition,
+    kept.map((i) => {
+      const m = messages[i]!;
+      return { value: m.value, offset: Number(m.offset), timestamp: Number(m.timestamp) };
+    }),
+  );
+  return { messages, kept, oversized, batch };
 }

@@ -1,11 +1,10 @@
 /** Fixtures for the daemon: supervisor processes (the compiled dist/, as deployed) and a ProcAPI client. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
 import type { TenantStatus } from '../../src/supervisor/supervisor.js';
-import { waitFor } from '../helpers.js';
+import { spawnCaptured, waitFor } from '../helpers.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const MAIN = join(root, 'dist/cli/main.js');
@@ -55,24 +54,9 @@ export function startDaemon(
   token?: string,
 ): Daemon {
   if (!existsSync(MAIN)) throw new Error('dist/ is missing: run npm run build (npm test does)');
-  let out = '';
-  const child = spawn(process.execPath, [MAIN, 'run', '-c', configFile, ...extraArgs], {
-    cwd: root,
-    env: { ...process.env, SMONNET_LOG_LEVEL: 'info', SMONNET_API_TOKEN: token ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  onTestFinished(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 25_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+  const { child, output, exited } = spawnCaptured([MAIN, 'run', '-c', configFile, ...extraArgs], {
+    SMONNET_LOG_LEVEL: 'info',
+    SMONNET_API_TOKEN: token ?? '',
   });
   const currentToken = (): string => token ?? readFileSync(join(runtimeDir, 'api.token'), 'utf8').trim();
   const api: Daemon['api'] = async (method, path, body, auth) => {
@@ -90,7 +74,7 @@ export function startDaemon(
   return {
     child,
     port,
-    output: () => out,
+    output,
     exited,
     api,
     tenants: async () =>

@@ -2,7 +2,7 @@
  * Fixtures for tenant-worker tests: a config file with unique topic, group and index names, the
  * sample traffic and the exact records each tenant must end up with, and worker processes.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import type { AppConfig } from '../../src/config/types.js';
 import { compileFilter } from '../../src/filter/compile.js';
 import type { EncodedMessage } from '../../src/gen/encode.js';
 import type { SflowRecord } from '../../src/record.js';
-import { ES_URL, KAFKA_BROKERS, uniqueName } from '../helpers.js';
+import { type CapturedProcess, ES_URL, KAFKA_BROKERS, spawnCaptured, uniqueName } from '../helpers.js';
 
 const { Partitioners } = kafkajs;
 const root = new URL('../../', import.meta.url).pathname;
@@ -145,18 +145,9 @@ export function traffic(overrides: Partial<GenSettings> = {}): EncodedMessage[] 
   ];
 }
 
-export interface WorkerProcess {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  /** Resolves with the exit code once the process has exited. */
-  readonly exited: Promise<number | null>;
-}
-
 /** Starts `smonnet worker` as its own process (node + tsx, no npx in between, so signals reach it). */
-export function spawnWorker(scenario: Scenario, tenant: string): WorkerProcess {
-  let out = '';
-  const child = spawn(
-    process.execPath,
+export function spawnWorker(scenario: Scenario, tenant: string): CapturedProcess {
+  return spawnCaptured(
     [
       '--import',
       'tsx',
@@ -169,23 +160,8 @@ export function spawnWorker(scenario: Scenario, tenant: string): WorkerProcess {
       '--stats-interval',
       '2',
     ],
-    {
-      cwd: root,
-      env: { ...process.env, SMONNET_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { SMONNET_LOG_LEVEL: 'info' },
   );
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  return { child, output: () => out, exited };
 }
 
 /** The last `progress` or `stopped` figures a worker logged. */

@@ -44,3 +44,18 @@ describe('legacy [smonit] configuration', () => {
     ]);
   });
 });
+
+describe('smonnet config migrate', () => {
+  it('rewrites [smonit] as equivalent [tenant.NAME] sections and keeps everything else', async () => {
+    const { migrateText } = await import('../../../src/cli/config.js');
+    const text = `; kept comment\n[kafka]\ntopic = flows\n\n${SMONIT.replace('; an untouched Smonnet api.cfg\n', '')}`;
+    const out = migrateText(text);
+    expect(out).not.toContain('[smonit]');
+    expect(out).toContain('; kept comment\n[kafka]\ntopic = flows\n');
+    const before = parseConfig(text, 'api.cfg');
+    const after = parseConfig(out, 'api.cfg');
+    expect(after.legacy).toBe(false);
+    const view = (c: typeof before) => c.tenants.map((t) => [t.name, t.schema, t.indexPrefix, t.elasticsearch.nodes, t.filter]);
+    expect(view(after)).toEqual(view(before));
+  });
+});

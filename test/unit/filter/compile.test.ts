@@ -3,30 +3,9 @@ import { parseConfig } from '../../../src/config/parse.js';
 import type { FilterSpec } from '../../../src/config/types.js';
 import { compileFilter } from '../../../src/filter/compile.js';
 import type { CounterRecord, FlowRecord } from '../../../src/record.js';
+import { SAMPLE_FLOW } from '../../fixtures/records.js';
 
-const base: FlowRecord = {
-  kind: 'flow',
-  timeMs: 0,
-  agent: '192.0.2.1',
-  inIf: 12,
-  outIf: 1,
-  srcMac: '02a3914cac00',
-  dstMac: '00005e0001fe',
-  etype: 0x0800,
-  inVlan: 42,
-  outVlan: 0,
-  srcIp: '10.1.42.27',
-  dstIp: '89.160.20.130',
-  proto: 6,
-  tos: 0,
-  ttl: 63,
-  srcPort: 42879,
-  dstPort: 443,
-  tcpFlags: 0x18,
-  frameLength: 70,
-  ipSize: 52,
-  samplingRate: 512,
-};
+const base = SAMPLE_FLOW;
 const counter = { kind: 'counter', agent: '192.0.2.1', ifIndex: 12 } as CounterRecord;
 
 /** Filter keys written as in api.cfg, compiled through the real parser. */

@@ -3,10 +3,11 @@ import { parseConfig } from '../../../src/config/parse.js';
 import { loadDatabase } from '../../../src/enrich/geoip.js';
 import { flowLine, goflow2Json, goflow2Protobuf } from '../../../src/gen/encode.js';
 import { generateTraffic } from '../../../src/gen/traffic.js';
-import { type MessageBatch, processBatch } from '../../../src/pipeline/process.js';
+import { type MessageBatch, packBatch, processBatch } from '../../../src/pipeline/process.js';
 import { buildStages } from '../../../src/pipeline/stages.js';
 import type { FlowRecord } from '../../../src/record.js';
 import { itemRanges, subsetBody } from '../../../src/sink/elasticsearch/bulk.js';
+import { SAMPLE_FLOW } from '../../fixtures/records.js';
 
 const fixtures = new URL('../../fixtures/geoip/', import.meta.url).pathname;
 
@@ -14,23 +15,16 @@ function batchOf(
   values: (string | Uint8Array)[],
   kafkaTime = Date.parse('2026-11-20T08:00:00Z'),
 ): MessageBatch {
-  const parts = values.map((v) => (typeof v === 'string' ? new TextEncoder().encode(v) : v));
-  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  const ends = new Uint32Array(parts.length);
-  let at = 0;
-  parts.forEach((p, i) => {
-    data.set(p, at);
-    at += p.length;
-    ends[i] = at;
-  });
-  return {
-    topic: 'sflow',
-    partition: 3,
-    data,
-    ends,
-    offsets: Float64Array.from(parts.map((_, i) => 100 + i)),
-    timestamps: new Float64Array(parts.length).fill(kafkaTime),
-  };
+  const enc = new TextEncoder();
+  return packBatch(
+    'sflow',
+    3,
+    values.map((v, i) => ({
+      value: typeof v === 'string' ? enc.encode(v) : v,
+      offset: 100 + i,
+      timestamp: kafkaTime,
+    })),
+  );
 }
 
 function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs') {
@@ -55,29 +49,7 @@ function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs') {
   });
 }
 
-const flow: FlowRecord = {
-  kind: 'flow',
-  timeMs: Date.parse('2026-11-21T23:59:59.999Z'),
-  agent: '192.0.2.1',
-  inIf: 12,
-  outIf: 1,
-  srcMac: '02a3914cac00',
-  dstMac: '00005e0001fe',
-  etype: 0x0800,
-  inVlan: 42,
-  outVlan: 0,
-  srcIp: '10.1.42.27',
-  dstIp: '89.160.20.130',
-  proto: 6,
-  tos: 0,
-  ttl: 63,
-  srcPort: 42879,
-  dstPort: 443,
-  tcpFlags: 0x18,
-  frameLength: 70,
-  ipSize: 52,
-  samplingRate: 512,
-};
+const flow: FlowRecord = { ...SAMPLE_FLOW, timeMs: Date.parse('2026-11-21T23:59:59.999Z') };
 
 function lines(body: Uint8Array): Record<string, unknown>[] {
   return new TextDecoder()
