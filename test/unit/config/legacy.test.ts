@@ -55,7 +55,8 @@ describe('smonnet config migrate', () => {
     const before = parseConfig(text, 'api.cfg');
     const after = parseConfig(out, 'api.cfg');
     expect(after.legacy).toBe(false);
-    const view = (c: typeof before) => c.tenants.map((t) => [t.name, t.schema, t.indexPrefix, t.elasticsearch.nodes, t.filter]);
+    const view = (c: typeof before) =>
+      c.tenants.map((t) => [t.name, t.schema, t.indexPrefix, t.elasticsearch.nodes, t.filter]);
     expect(view(after)).toEqual(view(before));
   });
 });
