@@ -1,5 +1,5 @@
 /** Messages between the supervisor and its tenant workers (Node's IPC channel, JSON). */
-import type { TenantStats } from './worker/stats.js';
+import type { TenantStats, WorkerGauges } from './worker/stats.js';
 
 /** Supervisor → worker. */
 export type SupervisorMessage =
@@ -13,7 +13,15 @@ export type SupervisorMessage =
 /** Worker → supervisor. */
 export type WorkerMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'stats'; readonly stats: TenantStats; readonly lag: number | undefined }
+  | {
+      readonly type: 'stats';
+      /** Cumulative since the process started. */
+      readonly stats: TenantStats;
+      readonly lag: number | undefined;
+      readonly gauges: WorkerGauges;
+      /** Bulk requests since the previous report: [milliseconds, body bytes]. */
+      readonly bulks: ReadonlyArray<readonly [number, number]>;
+    }
   | { readonly type: 'enrichment-reloaded' }
   | { readonly type: 'enrichment-reload-failed'; readonly error: string };
 

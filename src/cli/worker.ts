@@ -65,9 +65,15 @@ async function runWorker(
         }, opts.statsInterval * 1000)
       : undefined;
   // The supervisor's status and metrics come from these reports: one a second is plenty.
-  const report = opts.ipc
-    ? setInterval(() => send({ type: 'stats', stats: { ...worker.stats }, lag: worker.lag }), 1000)
-    : undefined;
+  const sendStats = (): void =>
+    send({
+      type: 'stats',
+      stats: { ...worker.stats },
+      lag: worker.lag,
+      gauges: worker.gauges(),
+      bulks: worker.drainBulkSamples(),
+    });
+  const report = opts.ipc ? setInterval(sendStats, 1000) : undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): void => {
@@ -77,7 +83,7 @@ async function runWorker(
       if (progress) clearInterval(progress);
       if (report) clearInterval(report);
       const s = worker.stats;
-      send({ type: 'stats', stats: { ...s }, lag: worker.lag });
+      sendStats();
       logger.info(
         {
           consumed: s.consumed,

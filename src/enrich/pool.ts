@@ -13,6 +13,8 @@ export interface Processor {
   process(batch: MessageBatch): Promise<BatchResult>;
   /** Batches the pool can work on at once; more only wait in its queue. */
   readonly parallelism: number;
+  /** Share of the threads' capacity in use lately, 0..1 (0 when inline). */
+  utilization(): number;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,12 @@ export function createProcessor(spec: StageSpec, threads: number): Processor {
   if (threads === 0) {
     // Built here too, so a bad database or ip map fails at start, as it does with threads.
     const stages = buildStages(spec);
-    return { process: async (batch) => processBatch(batch, stages), parallelism: 1, close: async () => {} };
+    return {
+      process: async (batch) => processBatch(batch, stages),
+      parallelism: 1,
+      utilization: () => 0,
+      close: async () => {},
+    };
   }
   // Opening the databases on the main thread first makes a corrupt file a start-up error with
   // its own message, instead of a pool thread dying on its first task.
@@ -46,6 +53,7 @@ export function createProcessor(spec: StageSpec, threads: number): Processor {
       return pool.run(moving(batch, batch.data.buffer)) as Promise<BatchResult>;
     },
     parallelism: threads,
+    utilization: () => pool.utilization,
     close: () => pool.close(),
   };
 }

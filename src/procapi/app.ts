@@ -125,14 +125,16 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    const notReady = supervisor
-      .status()
-      .filter((s) => s.state !== 'running')
-      .map((s) => ({
-        tenant: s.name,
-        reason: s.state === 'failed' ? 'crash-looping, marked failed' : `worker ${s.state}`,
-      }));
+    const notReady = supervisor.status().flatMap((s) => {
+      if (s.state === 'failed') return [{ tenant: s.name, reason: 'crash-looping, marked failed' }];
+      if (s.state !== 'running') return [{ tenant: s.name, reason: `worker ${s.state}` }];
+      if (!s.elasticsearchReachable) return [{ tenant: s.name, reason: 'Elasticsearch unreachable' }];
+      return [];
+    });
     res.status(notReady.length === 0 ? 200 : 503).json({ ready: notReady.length === 0, notReady });
+  });
+  app.get('/metrics', authenticate(deps.token, deps.settings), async (_req, res) => {
+    res.type(supervisor.metrics.registry.contentType).send(await supervisor.metrics.registry.metrics());
   });
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument);

@@ -150,6 +150,13 @@ export const openApiDocument = {
         responses: { '201': { description: 'added' }, '400': error, '401': error, '409': error },
       },
     },
+    '/metrics': {
+      get: {
+        summary:
+          'Prometheus metrics of every tenant (records, dead letters by reason, bulk latency, lag, restarts, memory)',
+        responses: { '200': { description: 'text exposition format' }, '401': error },
+      },
+    },
     '/api/v1/openapi.json': {
       get: { security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
     },

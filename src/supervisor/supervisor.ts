@@ -11,7 +11,8 @@ import type { AppConfig, TenantConfig } from '../config/types.js';
 import { ConfigErrors } from '../errors.js';
 import type { SupervisorMessage, WorkerMessage } from '../ipc.js';
 import type { Logger } from '../observability/logger.js';
-import { emptyStats, type TenantStats } from '../worker/stats.js';
+import { DaemonMetrics } from '../observability/metrics.js';
+import { addStats, emptyStats, type TenantStats, type WorkerGauges } from '../worker/stats.js';
 import { planReload, type ReloadPlan, tenantIdentity } from './diff.js';
 
 export type WorkerState = 'starting' | 'running' | 'stopping' | 'backoff';
@@ -24,6 +25,7 @@ interface Replica {
   startedAt: number;
   stats: TenantStats;
   lag: number | undefined;
+  gauges: WorkerGauges | undefined;
   restartTimer: NodeJS.Timeout | undefined;
 }
 
@@ -46,6 +48,8 @@ export interface TenantStatus {
   readonly restarts: number;
   readonly stats: TenantStats;
   readonly lag: number | undefined;
+  /** False when a worker of the tenant could not reach its Elasticsearch lately. */
+  readonly elasticsearchReachable: boolean;
   readonly lastExit: Tenant['lastExit'];
 }
 
@@ -60,16 +64,6 @@ function workerEntry(): { module: string; execArgv: string[] } {
   return { module: new URL('../cli/main.ts', import.meta.url).pathname, execArgv: ['--import', 'tsx'] };
 }
 
-const addStats = (a: TenantStats, b: TenantStats): TenantStats => ({
-  consumed: a.consumed + b.consumed,
-  indexed: a.indexed + b.indexed,
-  filteredOut: a.filteredOut + b.filteredOut,
-  deadLettered: a.deadLettered + b.deadLettered,
-  bulkRequests: a.bulkRequests + b.bulkRequests,
-  bulkMs: a.bulkMs + b.bulkMs,
-  bulkBytes: a.bulkBytes + b.bulkBytes,
-});
-
 export class Supervisor {
   private config: AppConfig;
   private text: string;
@@ -78,6 +72,16 @@ export class Supervisor {
   private shuttingDown = false;
   /** The reason the last reload was refused, until one succeeds. */
   lastReloadError: string | undefined;
+  readonly metrics = new DaemonMetrics({
+    workers: () =>
+      [...this.tenants.entries()].flatMap(([tenant, t]) =>
+        t.replicas
+          .filter((r) => r.child)
+          .map((r) => ({ tenant, replica: r.index, running: r.state === 'running', gauges: r.gauges })),
+      ),
+    tenants: () =>
+      this.status().map((s) => ({ tenant: s.name, up: s.state === 'running', failed: s.state === 'failed' })),
+  });
 
   constructor(
     config: AppConfig,
@@ -167,6 +171,7 @@ export class Supervisor {
         restarts: t.crashes.length,
         stats: t.replicas.reduce((sum, r) => addStats(sum, r.stats), t.retired),
         lag: lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : undefined,
+        elasticsearchReachable: live.every((r) => r.gauges?.elasticsearchReachable ?? true),
         lastExit: t.lastExit,
       };
     });
@@ -189,6 +194,7 @@ export class Supervisor {
       retired: emptyStats(),
     };
     this.tenants.set(config.name, tenant);
+    this.metrics.register(config.name);
     for (let i = 0; i < config.replicas; i++) {
       const replica: Replica = {
         index: i,
@@ -197,6 +203,7 @@ export class Supervisor {
         startedAt: 0,
         stats: emptyStats(),
         lag: undefined,
+        gauges: undefined,
         restartTimer: undefined,
       };
       tenant.replicas.push(replica);
@@ -224,8 +231,10 @@ export class Supervisor {
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') replica.state = 'running';
       else if (m.type === 'stats') {
+        this.metrics.report(tenant.config.name, replica.stats, m.stats, m.bulks);
         replica.stats = m.stats;
         replica.lag = m.lag;
+        replica.gauges = m.gauges;
       } else if (m.type === 'enrichment-reload-failed')
         log.error({ error: m.error }, 'worker kept its previous enrichment sources');
     });
@@ -235,6 +244,7 @@ export class Supervisor {
       tenant.retired = addStats(tenant.retired, replica.stats);
       replica.stats = emptyStats();
       replica.lag = undefined;
+      replica.gauges = undefined;
       replica.child = undefined;
       if (
         replica.state === 'stopping' ||
@@ -271,6 +281,7 @@ export class Supervisor {
     const recent = now - replica.startedAt > window ? 1 : tenant.crashes.length;
     const delay = Math.min(60_000, 1000 * 2 ** (recent - 1));
     replica.state = 'backoff';
+    this.metrics.restarted(tenant.config.name);
     log.warn({ code, signal, restartInMs: delay }, 'worker exited unexpectedly: restarting');
     replica.restartTimer = setTimeout(() => {
       replica.restartTimer = undefined;

@@ -4,6 +4,10 @@ export interface TenantStats {
   indexed: number;
   filteredOut: number;
   deadLettered: number;
+  /** deadLettered by why: undecodable, over the size limit, refused by Elasticsearch. */
+  deadLetteredDecode: number;
+  deadLetteredOversized: number;
+  deadLetteredRejected: number;
   bulkRequests: number;
   bulkMs: number;
   bulkBytes: number;
@@ -14,12 +18,33 @@ export const emptyStats = (): TenantStats => ({
   indexed: 0,
   filteredOut: 0,
   deadLettered: 0,
+  deadLetteredDecode: 0,
+  deadLetteredOversized: 0,
+  deadLetteredRejected: 0,
   bulkRequests: 0,
   bulkMs: 0,
   bulkBytes: 0,
 });
 
+export function addStats(a: TenantStats, b: TenantStats): TenantStats {
+  const out = emptyStats();
+  for (const key of Object.keys(out) as (keyof TenantStats)[]) out[key] = a[key] + b[key];
+  return out;
+}
+
 /** True when every consumed record is accounted for. */
 export function balanced(s: TenantStats): boolean {
   return s.consumed === s.indexed + s.filteredOut + s.deadLettered;
+}
+
+/** What a worker is doing right now (not cumulative). */
+export interface WorkerGauges {
+  /** Kafka messages handed to processing and not yet settled. */
+  readonly inFlightMessages: number;
+  /** Share of the enrichment pool's capacity in use, 0..1. */
+  readonly poolUtilization: number;
+  /** Whether the tenant's Elasticsearch answered the last request or ping. */
+  readonly elasticsearchReachable: boolean;
+  readonly lagByPartition: Readonly<Record<string, number>>;
+  readonly residentBytes: number;
 }

@@ -21,7 +21,7 @@ import { DeliveryAborted, deliver } from '../sink/elasticsearch/deliver.js';
 import { retryUntilDone } from '../sink/elasticsearch/retry.js';
 import { installTemplates } from '../sink/elasticsearch/template.js';
 import { type Chunk, chunkMessages } from './batches.js';
-import { emptyStats, type TenantStats } from './stats.js';
+import { emptyStats, type TenantStats, type WorkerGauges } from './stats.js';
 
 export interface WorkerOptions {
   /** Overrides [enrich] threads. */
@@ -71,6 +71,11 @@ export class TenantWorker {
   private stopping = false;
   /** Messages behind the partition end, per partition, as of each partition's last commit. */
   private readonly lagByPartition = new Map<number, number>();
+  private inFlightMessages = 0;
+  private elasticsearchReachable = true;
+  private lastBulkAt = 0;
+  private bulkSamples: Array<[number, number]> = [];
+  private pingTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -105,6 +110,44 @@ export class TenantWorker {
     this.logger.info('enrichment sources reloaded');
   }
 
+  /** What the worker is doing now, for the supervisor's metrics and readiness. */
+  gauges(): WorkerGauges {
+    return {
+      inFlightMessages: this.inFlightMessages,
+      poolUtilization: this.processor?.utilization() ?? 0,
+      elasticsearchReachable: this.elasticsearchReachable,
+      lagByPartition: Object.fromEntries(this.lagByPartition),
+      residentBytes: process.memoryUsage().rss,
+    };
+  }
+
+  /** Bulk requests since the last call: [milliseconds, body bytes]. */
+  drainBulkSamples(): Array<[number, number]> {
+    const samples = this.bulkSamples;
+    this.bulkSamples = [];
+    return samples;
+  }
+
+  /**
+   * With no traffic no bulk tells whether Elasticsearch is there: ask it now and then. The
+   * question is whether the tenant's indices exist (any answer will do), not a ping of `/`: it
+   * needs only the index privileges the worker has anyway, and some distributions serve no `/`.
+   */
+  private watchElasticsearch(): void {
+    this.pingTimer = setInterval(() => {
+      if (Date.now() - this.lastBulkAt < 5_000) return;
+      this.es.indices.exists({ index: `${this.tenant.indexPrefix}-*`, allow_no_indices: true }).then(
+        () => {
+          this.elasticsearchReachable = true;
+        },
+        () => {
+          this.elasticsearchReachable = false;
+        },
+      );
+    }, 5_000);
+    this.pingTimer.unref();
+  }
+
   get groupId(): string {
     return `${this.config.kafka.groupPrefix}-${this.tenant.name}`;
   }
@@ -112,6 +155,7 @@ export class TenantWorker {
   async start(): Promise<void> {
     const spec = stageSpec(this.config, this.tenant, this.logger);
     this.processor = createProcessor(spec, this.options.threads ?? this.config.enrich.threads);
+    this.watchElasticsearch();
     await this.waitForTemplates();
     await this.waitForTopic(this.config.kafka.topic);
     await this.ensureTopic(this.config.kafka.deadLetterTopic);
@@ -143,6 +187,7 @@ export class TenantWorker {
   /** Stops consuming; a chunk in flight either finishes and commits or stays uncommitted. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.pingTimer) clearInterval(this.pingTimer);
     // Leaving the group can wait for a rebalance (a killed member's session to expire). Every
     // processed chunk is committed already, so after a while we go without a clean leave.
     const left = this.consumer
@@ -222,6 +267,36 @@ export class TenantWorker {
     // Every chunk goes to the pool at once so its threads work while earlier chunks are indexed.
     const processing = chunks.map((c) => processor.process(c.batch));
     for (const p of processing) p.catch(() => {});
+    let pending = batch.messages.length;
+    this.inFlightMessages += pending;
+    try {
+      await this.settleInOrder(
+        batch,
+        chunks,
+        processing,
+        { heartbeat, isRunning, isStale, resolveOffset },
+        (n) => {
+          pending -= n;
+          this.inFlightMessages -= n;
+        },
+      );
+    } finally {
+      this.inFlightMessages -= pending;
+    }
+  }
+
+  private async settleInOrder(
+    batch: EachBatchPayload['batch'],
+    chunks: Chunk[],
+    processing: Promise<BatchResult>[],
+    {
+      heartbeat,
+      isRunning,
+      isStale,
+      resolveOffset,
+    }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale' | 'resolveOffset'>,
+    settled: (messages: number) => void,
+  ): Promise<void> {
     const halted = (): boolean => this.stopping || !isRunning() || isStale();
     for (let i = 0; i < chunks.length; i++) {
       if (halted()) return;
@@ -243,6 +318,7 @@ export class TenantWorker {
         batch.partition,
         Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1),
       );
+      settled(chunk.messages.length);
       await heartbeat();
     }
   }
@@ -289,6 +365,12 @@ export class TenantWorker {
           this.stats.bulkRequests++;
           this.stats.bulkMs += ms;
           this.stats.bulkBytes += bytes;
+          this.bulkSamples.push([ms, bytes]);
+          this.lastBulkAt = Date.now();
+          this.elasticsearchReachable = true;
+        },
+        onUnavailable: () => {
+          this.elasticsearchReachable = false;
         },
       },
       result.body,
@@ -312,6 +394,9 @@ export class TenantWorker {
     this.stats.indexed += delivery.indexed;
     this.stats.filteredOut += result.filtered;
     this.stats.deadLettered += letters.length;
+    this.stats.deadLetteredOversized += chunk.oversized.length;
+    this.stats.deadLetteredDecode += result.failures.length;
+    this.stats.deadLetteredRejected += delivery.rejected.length;
   }
 
   private sendDeadLetters(

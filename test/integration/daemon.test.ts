@@ -14,6 +14,7 @@ import {
   createScenarioTopic,
   expectedRecords,
   produce,
+  services,
   traffic,
   writeScenario,
 } from './worker-fixtures.js';
@@ -341,6 +342,94 @@ describe('smonnet run', () => {
       );
       await new Promise((r) => setTimeout(r, 3000));
       expect(await countDocuments(es, `${scenario.prefixes['all']}-*`)).toBe(total);
+    },
+    SIX_TENANTS_TIMEOUT,
+  );
+
+  it(
+    'exposes every tenant on /metrics with balanced counters and lag that falls to 0; readiness follows Elasticsearch',
+    async () => {
+      const kafka = testKafka();
+      const { scenario, port, runtimeDir } = await scenarioWithDaemon({
+        lab: { keys: { vlan: '42, 100-110' } },
+        web: { keys: { dst_port: '443' } },
+      });
+      testElasticsearch(scenario.topic);
+      await createScenarioTopic(kafka, scenario);
+      const daemon = startDaemon(scenario.file, port, runtimeDir);
+      await waitRunning(daemon, ['lab', 'web']);
+      const records = traffic({ count: 3000, seed: 71 });
+      const total = records.reduce((n, m) => n + m.records.length, 0);
+      await produce(kafka, scenario.topic, records);
+
+      const token = readFileSync(join(runtimeDir, 'api.token'), 'utf8').trim();
+      const scrape = async (): Promise<string> => {
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return res.text();
+      };
+      const sum = (text: string, metric: string, tenant: string): number =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith(`${metric}{`) && l.includes(`tenant="${tenant}"`))
+          .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      const text = await waitFor(
+        'every record counted and lag 0',
+        async () => {
+          const t = await scrape();
+          const done = ['lab', 'web'].every(
+            (tenant) =>
+              sum(t, 'smonnet_records_consumed_total', tenant) === total &&
+              sum(t, 'smonnet_consumer_lag', tenant) === 0,
+          );
+          return done ? t : undefined;
+        },
+        90_000,
+        1000,
+      );
+      for (const tenant of ['lab', 'web']) {
+        const consumed = sum(text, 'smonnet_records_consumed_total', tenant);
+        expect(consumed).toBe(total);
+        expect(
+          sum(text, 'smonnet_records_indexed_total', tenant) +
+            sum(text, 'smonnet_records_filtered_out_total', tenant) +
+            sum(text, 'smonnet_records_dead_lettered_total', tenant),
+        ).toBe(consumed);
+        expect(sum(text, 'smonnet_bulk_request_duration_seconds_count', tenant)).toBeGreaterThan(0);
+        expect(sum(text, 'smonnet_worker_resident_memory_bytes', tenant)).toBeGreaterThan(0);
+      }
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+
+      expect((await daemon.api('GET', '/readyz', undefined, null)).status).toBe(200);
+      await services('down', 'es');
+      try {
+        const notReady = await waitFor(
+          'not ready without Elasticsearch',
+          async () => {
+            const r = await daemon.api<{ ready: boolean; notReady: { tenant: string; reason: string }[] }>(
+              'GET',
+              '/readyz',
+              undefined,
+              null,
+            );
+            return r.status === 503 ? r.json : undefined;
+          },
+          60_000,
+          1000,
+        );
+        expect(notReady.notReady).toEqual(
+          expect.arrayContaining([{ tenant: 'lab', reason: 'Elasticsearch unreachable' }]),
+        );
+      } finally {
+        await services('up', 'es');
+      }
+      await waitFor(
+        'ready again',
+        async () => ((await daemon.api('GET', '/readyz', undefined, null)).status === 200 ? true : undefined),
+        60_000,
+        1000,
+      );
     },
     SIX_TENANTS_TIMEOUT,
   );

@@ -24,6 +24,8 @@ export interface DeliveryContext {
   shouldStop(): boolean;
   /** Called after each bulk request with its duration, item count and body size. */
   onBulk?(ms: number, items: number, bytes: number): void;
+  /** Called when Elasticsearch could not be reached or answered 429/5xx for a whole request. */
+  onUnavailable?(): void;
 }
 
 export class DeliveryAborted extends Error {
@@ -85,6 +87,7 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
         return { indexed, rejected };
       }
       if (!(err instanceof ElasticsearchUnavailableError)) throw err;
+      ctx.onUnavailable?.();
       const delay = backoffDelay(attempt++);
       ctx.warn.warn('es-unavailable', { retryInMs: delay, items: pending.length }, err.message);
       await pause(ctx, delay);

@@ -1,0 +1,177 @@
+/**
+ * Prometheus metrics of the whole daemon, served by the supervisor: one scrape shows every tenant,
+ * collected from the workers' reports over IPC (no per-worker ports to discover). Counters grow by
+ * the difference between a worker's successive reports, so a restarted worker, which counts from
+ * zero again, never makes a counter go backwards.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { emptyStats, type TenantStats, type WorkerGauges } from '../worker/stats.js';
+
+/** What the supervisor knows of one worker process at scrape time. */
+export interface WorkerView {
+  readonly tenant: string;
+  readonly replica: number;
+  readonly running: boolean;
+  readonly gauges: WorkerGauges | undefined;
+}
+
+export interface TenantView {
+  readonly tenant: string;
+  readonly up: boolean;
+  readonly failed: boolean;
+}
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  private readonly records: Record<'consumed' | 'indexed' | 'filteredOut', Counter<'tenant'>>;
+  private readonly deadLettered: Counter<'tenant' | 'reason'>;
+  private readonly restarts: Counter<'tenant'>;
+  private readonly bulkSeconds: Histogram<'tenant'>;
+  private readonly bulkBytes: Histogram<'tenant'>;
+
+  constructor(views: { workers: () => WorkerView[]; tenants: () => TenantView[] }) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'smonnet_supervisor_' });
+    const counter = (name: string, help: string) =>
+      new Counter({ name, help, labelNames: ['tenant'], registers });
+    this.records = {
+      consumed: counter('smonnet_records_consumed_total', 'Records read from Kafka'),
+      indexed: counter('smonnet_records_indexed_total', 'Records Elasticsearch acknowledged'),
+      filteredOut: counter('smonnet_records_filtered_out_total', "Records outside the tenant's filter"),
+    };
+    this.deadLettered = new Counter({
+      name: 'smonnet_records_dead_lettered_total',
+      help: 'Records sent to the dead-letter topic, by reason (decode, oversized, rejected)',
+      labelNames: ['tenant', 'reason'],
+      registers,
+    });
+    this.restarts = counter(
+      'smonnet_worker_restarts_total',
+      'Worker processes restarted after an unexpected exit',
+    );
+    this.bulkSeconds = new Histogram({
+      name: 'smonnet_bulk_request_duration_seconds',
+      help: 'Elasticsearch bulk request latency',
+      labelNames: ['tenant'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.bulkBytes = new Histogram({
+      name: 'smonnet_bulk_request_bytes',
+      help: 'Elasticsearch bulk request body size',
+      labelNames: ['tenant'],
+      buckets: [16_384, 65_536, 262_144, 1_048_576, 2_097_152, 4_194_304, 8_388_608],
+      registers,
+    });
+    const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect(this: Gauge) {
+          this.reset();
+          collect(this);
+        },
+      });
+    gauge(
+      'smonnet_consumer_lag',
+      'Messages of the topic the tenant has yet to read, per partition',
+      ['tenant', 'partition'],
+      (g) => {
+        for (const w of views.workers()) {
+          for (const [partition, lag] of Object.entries(w.gauges?.lagByPartition ?? {}))
+            g.inc({ tenant: w.tenant, partition }, lag);
+        }
+      },
+    );
+    gauge(
+      'smonnet_in_flight_messages',
+      'Kafka messages being processed or indexed, not yet committed',
+      ['tenant'],
+      (g) => {
+        for (const t of views.tenants()) g.set({ tenant: t.tenant }, 0);
+        for (const w of views.workers()) g.inc({ tenant: w.tenant }, w.gauges?.inFlightMessages ?? 0);
+      },
+    );
+    gauge(
+      'smonnet_pool_utilization',
+      "Share of a worker's enrichment threads in use, 0..1",
+      ['tenant', 'replica'],
+      (g) => {
+        for (const w of views.workers())
+          if (w.gauges) g.set({ tenant: w.tenant, replica: String(w.replica) }, w.gauges.poolUtilization);
+      },
+    );
+    gauge(
+      'smonnet_worker_resident_memory_bytes',
+      'Resident memory of each worker process',
+      ['tenant', 'replica'],
+      (g) => {
+        for (const w of views.workers())
+          if (w.gauges) g.set({ tenant: w.tenant, replica: String(w.replica) }, w.gauges.residentBytes);
+      },
+    );
+    gauge(
+      'smonnet_elasticsearch_reachable',
+      '1 when every worker of the tenant reached its Elasticsearch lately',
+      ['tenant'],
+      (g) => {
+        for (const t of views.tenants()) {
+          const workers = views.workers().filter((w) => w.tenant === t.tenant && w.gauges);
+          g.set(
+            { tenant: t.tenant },
+            workers.length > 0 && workers.every((w) => w.gauges!.elasticsearchReachable) ? 1 : 0,
+          );
+        }
+      },
+    );
+    gauge('smonnet_tenant_up', '1 when every worker of the tenant is consuming', ['tenant'], (g) => {
+      for (const t of views.tenants()) g.set({ tenant: t.tenant }, t.up ? 1 : 0);
+    });
+    gauge(
+      'smonnet_tenant_failed',
+      '1 when the tenant crash-looped and is no longer restarted',
+      ['tenant'],
+      (g) => {
+        for (const t of views.tenants()) g.set({ tenant: t.tenant }, t.failed ? 1 : 0);
+      },
+    );
+  }
+
+  /** A worker's new report: counters grow by what changed since its previous one. */
+  report(
+    tenant: string,
+    previous: TenantStats,
+    next: TenantStats,
+    bulks: ReadonlyArray<readonly [number, number]>,
+  ): void {
+    const grow = (c: Counter<string>, labels: Record<string, string>, key: keyof TenantStats) => {
+      const delta = next[key] - previous[key];
+      if (delta > 0) c.inc(labels, delta);
+    };
+    grow(this.records.consumed, { tenant }, 'consumed');
+    grow(this.records.indexed, { tenant }, 'indexed');
+    grow(this.records.filteredOut, { tenant }, 'filteredOut');
+    grow(this.deadLettered, { tenant, reason: 'decode' }, 'deadLetteredDecode');
+    grow(this.deadLettered, { tenant, reason: 'oversized' }, 'deadLetteredOversized');
+    grow(this.deadLettered, { tenant, reason: 'rejected' }, 'deadLetteredRejected');
+    for (const [ms, bytes] of bulks) {
+      this.bulkSeconds.observe({ tenant }, ms / 1000);
+      this.bulkBytes.observe({ tenant }, bytes);
+    }
+  }
+
+  restarted(tenant: string): void {
+    this.restarts.inc({ tenant });
+  }
+
+  /** Starts a tenant's series at zero, so a new tenant shows up before its first record. */
+  register(tenant: string): void {
+    const zero = emptyStats();
+    this.report(tenant, zero, zero, []);
+    for (const c of Object.values(this.records)) c.inc({ tenant }, 0);
+    for (const reason of ['decode', 'oversized', 'rejected']) this.deadLettered.inc({ tenant, reason }, 0);
+    this.restarts.inc({ tenant }, 0);
+  }
+}
