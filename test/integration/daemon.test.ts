@@ -380,7 +380,8 @@ describe('smonnet run', () => {
           const t = await scrape();
           const done = ['lab', 'web'].every(
             (tenant) =>
-              sum(t, 'smonnet_records_consumed_total', tenant) === total &&
+              // At least: a rebalance before a commit replays a chunk and counts it again.
+              sum(t, 'smonnet_records_consumed_total', tenant) >= total &&
               sum(t, 'smonnet_consumer_lag', tenant) === 0,
           );
           return done ? t : undefined;
@@ -390,7 +391,7 @@ describe('smonnet run', () => {
       );
       for (const tenant of ['lab', 'web']) {
         const consumed = sum(text, 'smonnet_records_consumed_total', tenant);
-        expect(consumed).toBe(total);
+        expect(consumed).toBeGreaterThanOrEqual(total);
         expect(
           sum(text, 'smonnet_records_indexed_total', tenant) +
             sum(text, 'smonnet_records_filtered_out_total', tenant) +

@@ -86,7 +86,8 @@ describe('local services harness', () => {
     });
     await waitFor('every message consumed', async () => (consumed >= expected.length ? true : undefined));
     await consumer.disconnect();
-    expect(consumed).toBe(expected.length);
+    // At least: a rebalance may hand a batch over twice; the documents below are keyed by offset.
+    expect(consumed).toBeGreaterThanOrEqual(expected.length);
 
     const bulk = await es.bulk({ operations, refresh: 'wait_for' });
     expect(bulk.errors).toBe(false);
