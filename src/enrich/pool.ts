@@ -11,8 +11,6 @@ import { moving } from './transfer.js';
 
 export interface Processor {
   process(batch: MessageBatch): Promise<BatchResult>;
-  /** Batches the pool can work on at once; more only wait in its queue. */
-  readonly parallelism: number;
   /** Share of the threads' capacity in use lately, 0..1 (0 when inline). */
   utilization(): number;
   close(): Promise<void>;
@@ -31,7 +29,6 @@ export function createProcessor(spec: StageSpec, threads: number): Processor {
     const stages = buildStages(spec);
     return {
       process: async (batch) => processBatch(batch, stages),
-      parallelism: 1,
       utilization: () => 0,
       close: async () => {},
     };
@@ -52,7 +49,6 @@ export function createProcessor(spec: StageSpec, threads: number): Processor {
     process: (batch) => {
       return pool.run(moving(batch, batch.data.buffer)) as Promise<BatchResult>;
     },
-    parallelism: threads,
     utilization: () => pool.utilization,
     close: () => pool.close(),
   };

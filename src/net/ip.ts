@@ -166,19 +166,4 @@ export function parseCidr(text: string): Cidr | { error: string } {
   return { family: 6, network, bits };
 }
 
-export function cidrContainsV4(cidr: Cidr, ip: number): boolean {
-  return cidr.family === 4 && (ip & v4Mask(cidr.bits)) >>> 0 === cidr.network;
-}
-
-export function cidrContainsV6(cidr: Cidr, ip: Ipv6Words): boolean {
-  if (cidr.family !== 6) return false;
-  const masked = v6Masked(ip, cidr.bits);
-  return (
-    masked[0] === cidr.network[0] &&
-    masked[1] === cidr.network[1] &&
-    masked[2] === cidr.network[2] &&
-    masked[3] === cidr.network[3]
-  );
-}
-
 export { v4Mask as ipv4Mask, v6Masked as maskIpv6 };

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
-import type { CounterRecord, FlowRecord, SflowRecord } from '../../src/record.js';
+import type { SflowRecord } from '../../src/record.js';
 import { balanced } from '../../src/worker/stats.js';
 import { TenantWorker } from '../../src/worker/tenant-worker.js';
 import { testElasticsearch, testKafka, waitFor } from '../helpers.js';
@@ -361,5 +361,3 @@ describe('tenant worker', () => {
     expect(figures['deadLettered']).toBe(0);
   });
 });
-
-export type { CounterRecord, FlowRecord };
