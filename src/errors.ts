@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'IPMAP_INVALID',
   'ES_UNAVAILABLE',
   'ES_REJECTED',
+  'KIBANA_UNAVAILABLE',
+  'KIBANA_REJECTED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -90,5 +92,25 @@ export class ElasticsearchRejectedError extends ElasticsearchError {
   constructor(tenant: string, status: number | undefined, message: string) {
     super(tenant, status, 'rejected the request', message);
     this.name = 'ElasticsearchRejectedError';
+  }
+}
+
+/**
+ * Provisioning a tenant's Kibana failed. `canRetry` is true when Kibana could not be reached or
+ * answered 429/5xx; a 4xx or refused saved objects need the operator (credentials, version).
+ */
+export class KibanaError extends SmonnetError {
+  readonly code: 'KIBANA_UNAVAILABLE' | 'KIBANA_REJECTED';
+  readonly canRetry: boolean;
+  constructor(
+    readonly tenant: string,
+    readonly url: string,
+    readonly status: number | undefined,
+    message: string,
+  ) {
+    super(`tenant ${tenant}: Kibana ${url}${status ? ` (HTTP ${status})` : ''}: ${message}`);
+    this.name = 'KibanaError';
+    this.canRetry = status === undefined || status === 429 || status >= 500;
+    this.code = this.canRetry ? 'KIBANA_UNAVAILABLE' : 'KIBANA_REJECTED';
   }
 }

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { CommandFailed } from './client.js';
 import { configCommand } from './config.js';
 import { genCommand } from './gen.js';
+import { kibanaCommand } from './kibana.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { reloadCommand, tenantsCommand } from './tenants.js';
@@ -25,6 +26,7 @@ const program = new Command('smonnet')
   .addCommand(reloadCommand())
   .addCommand(statusCommand())
   .addCommand(configCommand())
+  .addCommand(kibanaCommand())
   .addCommand(genCommand());
 
 const overrideExits = (c: Command): void => {
@@ -34,7 +36,7 @@ const overrideExits = (c: Command): void => {
 overrideExits(program);
 
 // Commands that answer and end; `run` and `worker` keep the process alive on purpose.
-const ONE_SHOT = new Set(['tenants', 'reload', 'status', 'config']);
+const ONE_SHOT = new Set(['tenants', 'reload', 'status', 'config', 'kibana']);
 
 try {
   await program.parseAsync(process.argv);

@@ -41,6 +41,8 @@ export function runCommand(): Command {
     .action(async (opts) => {
       const logger = createLogger({ name: 'smonnet' });
       const supervisor = await Supervisor.load(opts.config, logger);
+      // The file is read by now; its level applies from here on, below SMONNET_LOG_LEVEL.
+      if (!process.env['SMONNET_LOG_LEVEL']) logger.level = supervisor.current.supervisor.logLevel;
       const listenAt = opts.listen ? /^(.+):(\d{1,5})$/.exec(opts.listen) : undefined;
       if (opts.listen && !listenAt) throw new Error(`--listen '${opts.listen}' is not host:port`);
       // Overrides let two supervisors share one config file on one machine.

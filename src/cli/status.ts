@@ -10,7 +10,9 @@ interface Listing {
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('tenants of the running supervisor: pids, state, records/s, lag, indexed, dead-lettered')
+    .description(
+      'tenants of the running supervisor: pids, state, records/s, lag, the counters of /metrics, Kibana',
+    )
     .option('-c, --config <file>', 'configuration file', 'config/api.cfg')
     .option('--json', 'print JSON instead of a table')
     .action(async (opts) => {
@@ -29,9 +31,12 @@ export function statusCommand(): Command {
           state: s?.state ?? 'stopped',
           recordsPerSecond: s ? Math.max(0, Math.round((s.stats.consumed - before) / seconds)) : 0,
           lag: s?.lag ?? null,
+          consumed: s?.stats.consumed ?? 0,
           indexed: s?.stats.indexed ?? 0,
+          filteredOut: s?.stats.filteredOut ?? 0,
           deadLettered: s?.stats.deadLettered ?? 0,
           restarts: s?.restarts ?? 0,
+          kibana: s?.kibana ?? null,
         };
       });
       if (opts.json) {
@@ -40,19 +45,36 @@ export function statusCommand(): Command {
       }
       console.log(
         table([
-          ['TENANT', 'PIDS', 'STATE', 'RECORDS/S', 'LAG', 'INDEXED', 'DEAD-LETTERED', 'RESTARTS'],
+          [
+            'TENANT',
+            'PIDS',
+            'STATE',
+            'RECORDS/S',
+            'LAG',
+            'CONSUMED',
+            'INDEXED',
+            'FILTERED-OUT',
+            'DEAD-LETTERED',
+            'RESTARTS',
+            'KIBANA',
+          ],
           ...rows.map((r) => [
             r.tenant,
             r.pids.join(',') || '-',
             r.state,
             String(r.recordsPerSecond),
             r.lag === null ? '-' : String(r.lag),
+            String(r.consumed),
             String(r.indexed),
+            String(r.filteredOut),
             String(r.deadLettered),
             String(r.restarts),
+            r.kibana?.state ?? '-',
           ]),
         ]),
       );
+      for (const r of rows)
+        if (r.kibana?.error) console.log(`\n${r.tenant}: Kibana ${r.kibana.state}: ${r.kibana.error}`);
       if (second.reloadError) console.log(`\nlast reload refused:\n${second.reloadError}`);
     });
 }

@@ -41,7 +41,9 @@ async function runWorker(
     const known = config.tenants.map((t) => t.name).join(', ') || 'none';
     throw new Error(`${config.file}: no [tenant.${tenantName}] section (tenants: ${known})`);
   }
-  const logger = createLogger({ name: 'smonnet-worker' }).child({ tenant: tenant.name });
+  const logger = createLogger({ name: 'smonnet-worker', level: config.supervisor.logLevel }).child({
+    tenant: tenant.name,
+  });
   const worker = new TenantWorker(config, tenant, logger, {
     ...(opts.threads !== undefined && { threads: opts.threads }),
   });

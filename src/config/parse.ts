@@ -17,6 +17,9 @@ import {
   type InputFormat,
   type IntRange,
   type KafkaSettings,
+  type KibanaSettings,
+  LOG_LEVELS,
+  type LogLevel,
   type ProcApiSettings,
   SCHEMAS,
   type Schema,
@@ -106,6 +109,16 @@ const FILTER_PARSERS: Readonly<Record<FilterKey, (v: string) => IntRange[] | Cid
 };
 export const FILTER_KEYS = Object.keys(FILTER_PARSERS) as FilterKey[];
 
+/** Keys that only concern the tenant's Kibana: changing them re-provisions, never restarts a worker. */
+export const KIBANA_KEYS = [
+  'kibana_url',
+  'kibana_space',
+  'kibana_username',
+  'kibana_password',
+  'kibana_api_key',
+] as const;
+const KIBANA_SPACE = /^[a-z0-9_-]{1,100}$/;
+
 const TENANT_KEYS = [
   ...FILTER_KEYS,
   'es_nodes',
@@ -116,6 +129,7 @@ const TENANT_KEYS = [
   'index_prefix',
   'schema',
   'replicas',
+  ...KIBANA_KEYS,
 ] as const;
 const KAFKA_KEYS = ['brokers', 'topic', 'format', 'dead_letter_topic', 'group_prefix'] as const;
 const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'threads'] as const;
@@ -129,6 +143,7 @@ const PROCAPI_KEYS = [
   'tls_key',
 ] as const;
 const SUPERVISOR_KEYS = [
+  'log_level',
   'runtime_dir',
   'pid_file',
   'shutdown_timeout',
@@ -266,7 +281,11 @@ function procApiSettings(c: Collector, section: Section | undefined, baseDir: st
 function supervisorSettings(c: Collector, section: Section | undefined, baseDir: string): SupervisorSettings {
   const s = strings(c, 'supervisor', section ?? {}, SUPERVISOR_KEYS);
   const runtimeDir = pathIn(baseDir, s['runtime_dir'] ?? 'run')!;
+  const logLevel = (s['log_level'] ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel))
+    c.add('supervisor', 'log_level', `'${logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
   return {
+    logLevel,
     runtimeDir,
     pidFile: pathIn(baseDir, s['pid_file']) ?? resolve(runtimeDir, 'smonnet.pid'),
     shutdownTimeoutMs:
@@ -322,6 +341,7 @@ function tenantConfig(
   }
   const caFile = s['es_ca_file'];
   return {
+    kibana: kibanaSettings(c, where, s),
     name,
     filter: filter as FilterSpec,
     elasticsearch: {
@@ -335,6 +355,38 @@ function tenantConfig(
     schema,
     replicas: wholeNumber(c, where, 'replicas', s['replicas'], 1, 1, 64),
     source: s,
+  };
+}
+
+function kibanaSettings(
+  c: Collector,
+  where: string,
+  s: Readonly<Record<string, string>>,
+): KibanaSettings | undefined {
+  const url = s['kibana_url'];
+  if (url === undefined) {
+    for (const key of KIBANA_KEYS)
+      if (s[key] !== undefined) c.add(where, key, 'needs kibana_url (the Kibana to provision)');
+    return undefined;
+  }
+  const normalized = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/i.test(url) ? url.replace(/\/+$/, '') : undefined;
+  if (normalized === undefined) c.add(where, 'kibana_url', `'${url}' is not an http(s) URL`);
+  const space = s['kibana_space'];
+  if (space !== undefined && !KIBANA_SPACE.test(space))
+    c.add(where, 'kibana_space', `'${space}' is not a Kibana space id (lowercase a-z, 0-9, '_', '-')`);
+  if ((s['kibana_username'] === undefined) !== (s['kibana_password'] === undefined)) {
+    c.add(
+      where,
+      s['kibana_username'] === undefined ? 'kibana_username' : 'kibana_password',
+      'kibana_username and kibana_password go together',
+    );
+  }
+  return {
+    url: normalized ?? url,
+    space: space === undefined || space === 'default' ? undefined : space,
+    username: s['kibana_username'],
+    password: s['kibana_password'],
+    apiKey: s['kibana_api_key'],
   };
 }
 

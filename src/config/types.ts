@@ -55,6 +55,16 @@ export interface ElasticsearchSettings {
   readonly caFile: string | undefined;
 }
 
+/** A tenant's own Kibana, provisioned with its data view and dashboard; absent without `kibana_url`. */
+export interface KibanaSettings {
+  readonly url: string;
+  /** Kibana space id; undefined is the default space. */
+  readonly space: string | undefined;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly apiKey: string | undefined;
+}
+
 export interface TenantConfig {
   readonly name: string;
   readonly filter: FilterSpec;
@@ -62,6 +72,7 @@ export interface TenantConfig {
   readonly indexPrefix: string;
   readonly schema: Schema;
   readonly replicas: number;
+  readonly kibana: KibanaSettings | undefined;
   /** The section's keys as written, for comparing two versions of a tenant. */
   readonly source: Readonly<Record<string, string>>;
 }
@@ -78,7 +89,12 @@ export interface ProcApiSettings {
   readonly tlsKey: string | undefined;
 }
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface SupervisorSettings {
+  /** Of the supervisor and every worker; SMONNET_LOG_LEVEL overrides it. */
+  readonly logLevel: LogLevel;
   /** Pid file, generated API token, ...; relative to the config file's folder. */
   readonly runtimeDir: string;
   readonly pidFile: string;

@@ -3,15 +3,18 @@
  * (tenant, stage, topic, partition), so a line can be traced to its source without parsing text.
  */
 import { type Logger, pino } from 'pino';
+import { LOG_LEVELS } from '../config/types.js';
 
 export type { Logger };
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
+/**
+ * `level` is the configured one ([supervisor] log_level); SMONNET_LOG_LEVEL wins over it, so an
+ * operator can turn on debug logs for one run without editing the file.
+ */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  const level = options.level ?? process.env['SMONNET_LOG_LEVEL'] ?? 'info';
-  if (!(LEVELS as readonly string[]).includes(level)) {
-    throw new Error(`log level '${level}' is not one of ${LEVELS.join(', ')}`);
+  const level = process.env['SMONNET_LOG_LEVEL'] || options.level || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new Error(`log level '${level}' is not one of ${LOG_LEVELS.join(', ')}`);
   }
   return pino({ name: options.name ?? 'smonnet', level, base: { pid: process.pid } }, pino.destination(2));
 }

@@ -23,7 +23,7 @@ export interface ProcApiDeps {
   readonly logger: Logger;
 }
 
-const SECRET_KEYS = ['es_password', 'es_api_key'];
+const SECRET_KEYS = ['es_password', 'es_api_key', 'kibana_password', 'kibana_api_key'];
 const KEY = /^[a-z][a-z_]{0,40}$/;
 // A value goes into an INI line: no line breaks, and nothing the parser would read as a comment.
 const UNSAFE_VALUE = /[\r\n;#]/;

@@ -4,7 +4,7 @@ const error = { $ref: '#/components/responses/Error' };
 const tenantKeys = {
   type: 'object',
   description:
-    'Keys of a [tenant.NAME] section: filter keys (vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port), es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas. Values are strings, numbers or lists of them.',
+    'Keys of a [tenant.NAME] section: filter keys (vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port), es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas, kibana_url, kibana_space, kibana_username, kibana_password, kibana_api_key. Values are strings, numbers or lists of them.',
   additionalProperties: {
     oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'array', items: { type: ['string', 'number'] } }],
   },

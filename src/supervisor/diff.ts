@@ -3,10 +3,15 @@
  * A tenant's identity is its own section plus the shared settings every worker runs with, so a
  * change of broker, topic or enrichment settings restarts every tenant.
  */
+import { KIBANA_KEYS } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 
 export function tenantIdentity(config: AppConfig, tenant: TenantConfig): string {
-  const sorted = Object.fromEntries(Object.entries(tenant.source).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.fromEntries(
+    Object.entries(tenant.source)
+      .filter(([key]) => !(KIBANA_KEYS as readonly string[]).includes(key))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
   return JSON.stringify({
     tenant: sorted,
     schema: tenant.schema,

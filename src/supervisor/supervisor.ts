@@ -10,6 +10,7 @@ import { parseConfig } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 import { ConfigErrors } from '../errors.js';
 import type { SupervisorMessage, WorkerMessage } from '../ipc.js';
+import { KibanaProvisioner, type KibanaStatus } from '../kibana/provisioner.js';
 import type { Logger } from '../observability/logger.js';
 import { DaemonMetrics } from '../observability/metrics.js';
 import { addStats, emptyStats, type TenantStats, type WorkerGauges } from '../worker/stats.js';
@@ -51,6 +52,8 @@ export interface TenantStatus {
   /** False when a worker of the tenant could not reach its Elasticsearch lately. */
   readonly elasticsearchReachable: boolean;
   readonly lastExit: Tenant['lastExit'];
+  /** Provisioning of the tenant's Kibana; null without `kibana_url`. */
+  readonly kibana: KibanaStatus | null;
 }
 
 export interface ReloadOutcome extends ReloadPlan {
@@ -83,6 +86,8 @@ export class Supervisor {
       this.status().map((s) => ({ tenant: s.name, up: s.state === 'running', failed: s.state === 'failed' })),
   });
 
+  private readonly kibana: KibanaProvisioner;
+
   constructor(
     config: AppConfig,
     text: string,
@@ -90,6 +95,7 @@ export class Supervisor {
   ) {
     this.config = config;
     this.text = text;
+    this.kibana = new KibanaProvisioner(logger);
   }
 
   static async load(file: string, logger: Logger): Promise<Supervisor> {
@@ -133,8 +139,13 @@ export class Supervisor {
       for (const name of [...plan.added, ...plan.changed])
         this.startTenant(next.tenants.find((t) => t.name === name)!);
       // Unchanged tenants keep their processes; they reopen GeoIP databases and the IP map.
+      for (const name of plan.removed) this.kibana.cancel(name);
       for (const name of plan.unchanged) {
         const tenant = this.tenants.get(name)!;
+        // Kibana keys are not part of a worker's identity: a change re-provisions, nothing restarts.
+        const config = next.tenants.find((t) => t.name === name)!;
+        tenant.config = config;
+        this.kibana.ensure(config);
         if (tenant.failed) {
           // A reload is the operator's way to say "try again".
           this.stopTenantSync(name);
@@ -173,6 +184,7 @@ export class Supervisor {
         lag: lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : undefined,
         elasticsearchReachable: live.every((r) => r.gauges?.elasticsearchReachable ?? true),
         lastExit: t.lastExit,
+        kibana: this.kibana.status(name) ?? null,
       };
     });
   }
@@ -180,6 +192,7 @@ export class Supervisor {
   /** Every worker drains and commits; those still running at the deadline are killed. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
+    this.kibana.close();
     await Promise.all([...this.tenants.keys()].map((name) => this.stopTenant(name)));
   }
 
@@ -195,6 +208,7 @@ export class Supervisor {
     };
     this.tenants.set(config.name, tenant);
     this.metrics.register(config.name);
+    this.kibana.ensure(config);
     for (let i = 0; i < config.replicas; i++) {
       const replica: Replica = {
         index: i,

@@ -130,3 +130,10 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Runs a one-shot `smonnet` command (compiled) to its end: exit code and output. */
+export async function runCli(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const { output, exited } = spawnCaptured([MAIN, ...args], { SMONNET_LOG_LEVEL: 'warn' });
+  const code = await exited;
+  return { code, output: output() };
+}

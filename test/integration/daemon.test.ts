@@ -5,10 +5,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { putSection, removeSection } from '../../src/config/sections.js';
 import { ES_URL, testElasticsearch, testKafka, waitFor } from '../helpers.js';
-import { alive, daemonSections, freePort, startDaemon, waitRunning } from './daemon-fixtures.js';
+import { startFakeKibana } from '../support/kibana-server.js';
+import { alive, daemonSections, freePort, runCli, startDaemon, waitRunning } from './daemon-fixtures.js';
 import {
   countDocuments,
   createScenarioTopic,
@@ -400,6 +401,21 @@ describe('smonnet run', () => {
         expect(sum(text, 'smonnet_bulk_request_duration_seconds_count', tenant)).toBeGreaterThan(0);
         expect(sum(text, 'smonnet_worker_resident_memory_bytes', tenant)).toBeGreaterThan(0);
       }
+      // `smonnet status` reads the same figures as the scrape.
+      const status = await runCli(['status', '-c', scenario.file, '--json']);
+      expect(status.code, status.output).toBe(0);
+      const after = await scrape();
+      const rows = JSON.parse(status.output).tenants as Record<string, number | string>[];
+      for (const tenant of ['lab', 'web']) {
+        expect(rows.find((r) => r['tenant'] === tenant)).toMatchObject({
+          state: 'running',
+          consumed: sum(after, 'smonnet_records_consumed_total', tenant),
+          indexed: sum(after, 'smonnet_records_indexed_total', tenant),
+          filteredOut: sum(after, 'smonnet_records_filtered_out_total', tenant),
+          deadLettered: sum(after, 'smonnet_records_dead_lettered_total', tenant),
+          lag: 0,
+        });
+      }
       expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
 
       expect((await daemon.api('GET', '/readyz', undefined, null)).status).toBe(200);
@@ -414,13 +430,17 @@ describe('smonnet run', () => {
               undefined,
               null,
             );
-            return r.status === 503 ? r.json : undefined;
+            // Each worker finds out at its own next probe: wait until both have.
+            return r.status === 503 && r.json.notReady.length === 2 ? r.json : undefined;
           },
           60_000,
           1000,
         );
         expect(notReady.notReady).toEqual(
-          expect.arrayContaining([{ tenant: 'lab', reason: 'Elasticsearch unreachable' }]),
+          expect.arrayContaining([
+            { tenant: 'lab', reason: 'Elasticsearch unreachable' },
+            { tenant: 'web', reason: 'Elasticsearch unreachable' },
+          ]),
         );
       } finally {
         await services('up', 'es');
@@ -431,6 +451,76 @@ describe('smonnet run', () => {
         60_000,
         1000,
       );
+    },
+    SIX_TENANTS_TIMEOUT,
+  );
+
+  it(
+    "provisions each tenant's Kibana on start and on add, once, and by hand",
+    async () => {
+      const kibana = await startFakeKibana({
+        authorization: `Basic ${Buffer.from('kb:pw').toString('base64')}`,
+      });
+      onTestFinished(() => kibana.close());
+      const { scenario, port, runtimeDir } = await scenarioWithDaemon({
+        lab: { keys: { vlan: '42', kibana_url: kibana.url, kibana_username: 'kb', kibana_password: 'pw' } },
+      });
+      testElasticsearch(scenario.topic);
+      await createScenarioTopic(testKafka(), scenario);
+      const dashboards = (space = 'default') =>
+        kibana
+          .objects(space)
+          .filter((o) => o.type === 'dashboard')
+          .map((o) => o.attributes['title']);
+      const daemon = startDaemon(scenario.file, port, runtimeDir);
+      await waitRunning(daemon, ['lab']);
+      await waitFor('lab provisioned', async () =>
+        (await daemon.tenants())[0]?.live?.kibana?.state === 'provisioned' ? true : undefined,
+      );
+      expect(dashboards()).toEqual(['smonnet — lab']);
+      const perTenant = kibana.objects().length;
+
+      const added = await daemon.api('POST', '/api/v1/tenants', {
+        name: 'lab2',
+        vlan: '43',
+        es_nodes: ES_URL,
+        index_prefix: `${scenario.prefixes['lab']}-two`,
+        kibana_url: kibana.url,
+        kibana_space: 'lab2',
+        kibana_username: 'kb',
+        kibana_password: 'pw',
+      });
+      expect(added.status).toBe(201);
+      await waitFor('lab2 provisioned', async () =>
+        (await daemon.tenants()).find((t) => t.name === 'lab2')?.live?.kibana?.state === 'provisioned'
+          ? true
+          : undefined,
+      );
+      expect(dashboards('lab2')).toEqual(['smonnet — lab2']);
+      const listed = await daemon.tenants();
+      expect(JSON.stringify(listed)).not.toContain('"pw"');
+
+      // A restart provisions again: the same objects, no copies.
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+      const requestsBefore = kibana.requests.length;
+      const again = startDaemon(scenario.file, port, runtimeDir);
+      await waitRunning(again, ['lab', 'lab2']);
+      await waitFor('provisioned again', async () =>
+        kibana.requests.length >= requestsBefore + 2 ? true : undefined,
+      );
+      expect(kibana.requests.every((r) => r.status === 200)).toBe(true);
+      expect(kibana.objects()).toHaveLength(perTenant);
+      expect(kibana.objects('lab2')).toHaveLength(perTenant);
+      expect(dashboards()).toEqual(['smonnet — lab']);
+
+      // By hand, without the daemon's help; a tenant without Kibana is a clear error.
+      const byHand = await runCli(['kibana', 'provision', '-c', scenario.file, '--tenant', 'lab2']);
+      expect(byHand.code, byHand.output).toBe(0);
+      expect(byHand.output).toMatch(/lab2: \d+ saved objects imported .*dashboard "smonnet — lab2"/);
+      expect(kibana.objects('lab2')).toHaveLength(perTenant);
+      const none = await runCli(['kibana', 'provision', '-c', scenario.file, '--tenant', 'nope']);
+      expect(none).toMatchObject({ code: 1, output: expect.stringContaining("no tenant 'nope'") });
     },
     SIX_TENANTS_TIMEOUT,
   );

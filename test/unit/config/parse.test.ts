@@ -79,7 +79,7 @@ describe('parseConfig', () => {
     expect(problems(text)).toEqual([
       '/etc/smonnet/api.cfg [metrics]: unknown section (expected [kafka], [enrich], [procapi], [supervisor], [tenant.NAME] or [smonit])',
       "/etc/smonnet/api.cfg [tenant.Lab42]: tenant name 'Lab42' must be 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit",
-      '/etc/smonnet/api.cfg [tenant.Lab42] colour: unknown key (allowed: vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port, es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas)',
+      '/etc/smonnet/api.cfg [tenant.Lab42] colour: unknown key (allowed: vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port, es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas, kibana_url, kibana_space, kibana_username, kibana_password, kibana_api_key)',
       "/etc/smonnet/api.cfg [tenant.Lab42] vlan: '5000' is outside 0..4095",
       "/etc/smonnet/api.cfg [tenant.Lab42] dst_ip: '10.1.0.1/16' has host bits set (did you mean 10.1.0.0/16?)",
       "/etc/smonnet/api.cfg [tenant.Lab42] proto: 'bogus' is not a number or a range like 100-110 or a protocol name",
@@ -96,6 +96,44 @@ describe('parseConfig', () => {
     expect(problems('[tenant.a]\nvlan = 1\n')).toEqual([
       "/etc/smonnet/api.cfg [tenant.a] es_nodes: is required (the tenant's Elasticsearch, e.g. http://127.0.0.1:9200)",
       '/etc/smonnet/api.cfg [kafka]: section is missing (it names the brokers and the topic)',
+    ]);
+  });
+
+  it('reads a tenant Kibana and checks its keys', () => {
+    const base = '[kafka]\nbrokers = 127.0.0.1:9092\n[tenant.a]\nes_nodes = 127.0.0.1:9200\n';
+    const cfg = parseConfig(
+      `${base}kibana_url = https://kb.example.org:5601/\nkibana_space = networks\nkibana_api_key = abc\n`,
+      '/etc/smonnet/api.cfg',
+    );
+    expect(cfg.tenants[0]!.kibana).toEqual({
+      url: 'https://kb.example.org:5601',
+      space: 'networks',
+      username: undefined,
+      password: undefined,
+      apiKey: 'abc',
+    });
+    expect(parseConfig(base, '/etc/smonnet/api.cfg').tenants[0]!.kibana).toBeUndefined();
+    expect(problems(`${base}kibana_space = Net Works\nkibana_username = ops\n`)).toEqual([
+      '/etc/smonnet/api.cfg [tenant.a] kibana_space: needs kibana_url (the Kibana to provision)',
+      '/etc/smonnet/api.cfg [tenant.a] kibana_username: needs kibana_url (the Kibana to provision)',
+    ]);
+    expect(
+      problems(`${base}kibana_url = kb:5601\nkibana_space = Net Works\nkibana_username = ops\n`),
+    ).toEqual([
+      "/etc/smonnet/api.cfg [tenant.a] kibana_url: 'kb:5601' is not an http(s) URL",
+      "/etc/smonnet/api.cfg [tenant.a] kibana_space: 'Net Works' is not a Kibana space id (lowercase a-z, 0-9, '_', '-')",
+      '/etc/smonnet/api.cfg [tenant.a] kibana_password: kibana_username and kibana_password go together',
+    ]);
+  });
+
+  it('reads the log level of the supervisor and its workers', () => {
+    const base = '[kafka]\nbrokers = 127.0.0.1:9092\n';
+    expect(parseConfig(base, '/etc/smonnet/api.cfg').supervisor.logLevel).toBe('info');
+    expect(
+      parseConfig(`${base}[supervisor]\nlog_level = debug\n`, '/etc/smonnet/api.cfg').supervisor.logLevel,
+    ).toBe('debug');
+    expect(problems(`${base}[supervisor]\nlog_level = loud\n`)).toEqual([
+      "/etc/smonnet/api.cfg [supervisor] log_level: 'loud' is not one of fatal, error, warn, info, debug, trace, silent",
     ]);
   });
 

@@ -1,0 +1,89 @@
+/**
+ * A tenant's Kibana saved objects: templates/kibana/dashboard.ndjson with its placeholders filled
+ * for the tenant's index prefix and schema. The same template serves both schemas; only field
+ * names (and how bits are estimated) differ between them.
+ */
+import { readFileSync } from 'node:fs';
+import type { Schema, TenantConfig } from '../config/types.js';
+
+const TEMPLATE = new URL('../../templates/kibana/dashboard.ndjson', import.meta.url);
+
+/** The fields a dashboard panel reads, per schema; `*_type` is the Lens data type of the field. */
+const FIELDS: Readonly<Record<Schema, Readonly<Record<string, string>>>> = {
+  ecs: {
+    src_ip: 'source.ip',
+    dst_ip: 'destination.ip',
+    dst_port: 'destination.port',
+    transport: 'network.transport',
+    transport_type: 'string',
+    vlan: 'observer.ingress.vlan.id',
+    vlan_type: 'string',
+    src_location: 'source.geo.location',
+    dst_location: 'destination.geo.location',
+    dst_as: 'destination.as.organization.name',
+    // network.bytes is already sampled size × sampling rate.
+    bits_script:
+      "if (doc.containsKey('network.bytes') && doc['network.bytes'].size() > 0) { emit(doc['network.bytes'].value * 8); }",
+  },
+  legacy: {
+    src_ip: 'sflow_srcIP',
+    dst_ip: 'sflow_dstIP',
+    dst_port: 'sflow_dstPort',
+    transport: 'sflow_IPProtocol',
+    transport_type: 'number',
+    vlan: 'sflow_srcVlan',
+    vlan_type: 'number',
+    src_location: 'sflow_src_location',
+    dst_location: 'sflow_dst_location',
+    dst_as: 'sflow_dst_as_org',
+    bits_script:
+      "if (doc['sflow_packetSize'].size() > 0 && doc['sflow_samplingRate'].size() > 0) { emit(doc['sflow_packetSize'].value * doc['sflow_samplingRate'].value * 8); }",
+  },
+};
+
+export interface SavedObject {
+  readonly type: string;
+  readonly id: string;
+  readonly attributes: { readonly title?: string } & Readonly<Record<string, unknown>>;
+  readonly references: readonly { readonly type: string; readonly id: string; readonly name: string }[];
+}
+
+/** Flow indices only: `<prefix>-*` would also match the counter indices, which hold no flows. */
+export function dataViewPattern(indexPrefix: string): string {
+  return `${indexPrefix}-*,-${indexPrefix}-counters-*`;
+}
+
+export const dashboardTitle = (tenant: string): string => `smonnet — ${tenant}`;
+
+/**
+ * Fills the template. Values are inserted into JSON strings (some nested in JSON-in-a-string), so
+ * none may hold a quote, a backslash or a line break; names and prefixes are validated that way.
+ */
+export function renderSavedObjects(
+  tenant: Pick<TenantConfig, 'name' | 'indexPrefix' | 'schema'>,
+  template: string = readFileSync(TEMPLATE, 'utf8'),
+): { ndjson: string; objects: SavedObject[] } {
+  const values: Record<string, string> = {
+    ...FIELDS[tenant.schema],
+    tenant: tenant.name,
+    index_pattern: dataViewPattern(tenant.indexPrefix),
+  };
+  const ndjson = template.replace(/\{\{([a-z_]+)\}\}/g, (_, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`templates/kibana: unknown placeholder {{${key}}}`);
+    if (/["\\\n\r]/.test(value))
+      throw new Error(`templates/kibana: {{${key}}} value ${value} is not safe in JSON`);
+    return value;
+  });
+  const objects = ndjson
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as SavedObject;
+      } catch (err) {
+        throw new Error(`templates/kibana/dashboard.ndjson line ${i + 1}: ${(err as Error).message}`);
+      }
+    });
+  return { ndjson, objects };
+}
