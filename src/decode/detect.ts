@@ -11,24 +11,29 @@ import type { RecordSink } from './types.js';
 
 export type WireFormat = Exclude<InputFormat, 'auto'>;
 
+/** "FLOW" and "CNTR" as big-endian 32-bit numbers. */
+export const FLOW_TAG = 0x464c4f57;
+export const CNTR_TAG = 0x434e5452;
+
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
-export function detectFormat(buf: Uint8Array): WireFormat {
-  let i = 0;
-  while (i < buf.length && isSpace(buf[i]!)) i++;
+/** The format of message buf[start, end); without allocating, as it runs for every message. */
+export function detectFormat(buf: Uint8Array, start = 0, end = buf.length): WireFormat {
+  let i = start;
+  while (i < end && isSpace(buf[i]!)) i++;
   const b = buf[i];
   if (b === 0x7b) {
     // A protobuf message of 123 bytes also starts with 0x7b ('{') as its length prefix;
     // JSON must close as well as open.
-    let j = buf.length - 1;
+    let j = end - 1;
     while (j > i && isSpace(buf[j]!)) j--;
     if (buf[j] === 0x7d) return 'goflow2-json';
     return 'goflow2-pb';
   }
-  if (b === 0x46 || b === 0x43) {
-    // "FLOW," or "CNTR,": check the whole tag so a protobuf starting with those bytes is not taken.
-    const tag = String.fromCharCode(...buf.subarray(i, i + 5));
-    if (tag === 'FLOW,' || tag === 'CNTR,') return 'sflowtool';
+  // "FLOW," or "CNTR,": the whole tag, so a protobuf starting with those bytes is not taken.
+  if (i + 5 <= end && buf[i + 4] === 0x2c) {
+    const tag = ((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) >>> 0;
+    if (tag === FLOW_TAG || tag === CNTR_TAG) return 'sflowtool';
   }
   return 'goflow2-pb';
 }

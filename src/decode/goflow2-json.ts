@@ -3,7 +3,7 @@
  * `time_received_ns`, etype/proto as names), v1 wrote CamelCase (`SrcAddr`, `SamplingRate`,
  * `TimeReceived` in seconds, etype/proto as numbers). Both are read; one JSON object per line.
  */
-import { canonicalIp } from '../net/ip.js';
+import { cachedCanonicalIp } from '../net/ip.js';
 import { PROTOCOL_NUMBERS } from '../net/protocols.js';
 import type { FlowRecord } from '../record.js';
 import { ETYPE_IPV4, ETYPE_IPV6 } from '../record.js';
@@ -13,47 +13,50 @@ type Json = Record<string, unknown>;
 
 const ETYPE_NAMES: Readonly<Record<string, number>> = { ipv4: ETYPE_IPV4, ipv6: ETYPE_IPV6, arp: 0x0806 };
 
+const DIGITS = /^\d+$/;
+
+/** `o[v2] ?? o[v1]`; goflow2 v2 writes the first, v1 the second. */
+const pick = (o: Json, v2: string, v1: string): unknown => o[v2] ?? o[v1];
+
 /** A non-negative integer from a number or a numeric string (goflow2 prints uint64s either way). */
-function uintField(o: Json, v2: string, v1: string): number | undefined {
-  const v = o[v2] ?? o[v1];
+function uintValue(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : undefined;
   if (v === undefined || v === null) return 0;
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
+  return typeof v === 'string' && DIGITS.test(v) ? Number(v) : undefined;
 }
 
-function namedNumber(
-  o: Json,
-  v2: string,
-  v1: string,
-  names: Readonly<Record<string, number>>,
-): number | undefined {
-  const v = o[v2] ?? o[v1];
-  if (typeof v === 'string' && !/^\d+$/.test(v)) return names[v.toLowerCase()];
-  return uintField(o, v2, v1);
+function namedNumber(v: unknown, names: Readonly<Record<string, number>>): number | undefined {
+  if (typeof v === 'string' && !DIGITS.test(v)) return names[v.toLowerCase()];
+  return uintValue(v);
 }
 
 /** MACs come as "aa:bb:cc:dd:ee:ff" (v2) or as a 48-bit number (v1 and some v2 setups). */
-function macField(o: Json, v2: string, v1: string): string | undefined {
-  const v = o[v2] ?? o[v1];
+const macTexts = new Map<string, string | undefined>();
+function macValue(v: unknown): string | undefined {
   if (v === undefined || v === null) return '000000000000';
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 48)
-    return v.toString(16).padStart(12, '0');
+  if (typeof v === 'number')
+    return Number.isInteger(v) && v >= 0 && v < 2 ** 48 ? v.toString(16).padStart(12, '0') : undefined;
   if (typeof v !== 'string') return undefined;
-  const hex = v.replace(/[:.-]/g, '').toLowerCase();
-  return /^[0-9a-f]{12}$/.test(hex) ? hex : undefined;
+  // MACs recur with their hosts: normalize each text once.
+  let hex = macTexts.get(v);
+  if (hex === undefined && !macTexts.has(v)) {
+    const h = v.replace(/[:.-]/g, '').toLowerCase();
+    hex = /^[0-9a-f]{12}$/.test(h) ? h : undefined;
+    if (macTexts.size >= 50_000) macTexts.clear();
+    macTexts.set(v, hex);
+  }
+  return hex;
 }
 
-function addressField(o: Json, v2: string, v1: string): string | undefined {
-  const v = o[v2] ?? o[v1];
-  return typeof v === 'string' ? canonicalIp(v) : undefined;
-}
+const addressValue = (v: unknown): string | undefined =>
+  typeof v === 'string' ? cachedCanonicalIp(v) : undefined;
 
 /** The record's own time: v2 nanoseconds, else v1 seconds; undefined when it carries none. */
 function timeOf(o: Json): number | undefined {
   for (const key of ['time_received_ns', 'time_flow_start_ns']) {
     const ns = o[key];
     if (typeof ns === 'number' && ns > 0) return Math.floor(ns / 1e6);
-    if (typeof ns === 'string' && /^\d+$/.test(ns) && ns !== '0') return Number(BigInt(ns) / 1_000_000n);
+    if (typeof ns === 'string' && DIGITS.test(ns) && ns !== '0') return Number(BigInt(ns) / 1_000_000n);
   }
   for (const key of ['TimeReceived', 'TimeFlowStart']) {
     const s = o[key];
@@ -62,61 +65,93 @@ function timeOf(o: Json): number | undefined {
   return undefined;
 }
 
+const invalid = (name: string, v: unknown): string => `${name} '${String(v)}' is not a valid value`;
+
 export function flowFromGoflow2Json(o: Json, fallbackTimeMs: number | undefined): FlowRecord | string {
-  const agent = addressField(o, 'sampler_address', 'SamplerAddress');
-  if (agent === undefined)
-    return `sampler_address '${String(o['sampler_address'] ?? o['SamplerAddress'])}' is not an IP address`;
-  const srcIp = addressField(o, 'src_addr', 'SrcAddr');
-  if (srcIp === undefined) return `src_addr '${String(o['src_addr'] ?? o['SrcAddr'])}' is not an IP address`;
-  const dstIp = addressField(o, 'dst_addr', 'DstAddr');
-  if (dstIp === undefined) return `dst_addr '${String(o['dst_addr'] ?? o['DstAddr'])}' is not an IP address`;
-  const srcMac = macField(o, 'src_mac', 'SrcMac');
-  const dstMac = macField(o, 'dst_mac', 'DstMac');
+  const agentText = pick(o, 'sampler_address', 'SamplerAddress');
+  const agent = addressValue(agentText);
+  if (agent === undefined) return `sampler_address '${String(agentText)}' is not an IP address`;
+  const srcText = pick(o, 'src_addr', 'SrcAddr');
+  const srcIp = addressValue(srcText);
+  if (srcIp === undefined) return `src_addr '${String(srcText)}' is not an IP address`;
+  const dstText = pick(o, 'dst_addr', 'DstAddr');
+  const dstIp = addressValue(dstText);
+  if (dstIp === undefined) return `dst_addr '${String(dstText)}' is not an IP address`;
+  const srcMac = macValue(pick(o, 'src_mac', 'SrcMac'));
+  const dstMac = macValue(pick(o, 'dst_mac', 'DstMac'));
   if (srcMac === undefined || dstMac === undefined) return 'src_mac or dst_mac is not a MAC address';
-  const etype = namedNumber(o, 'etype', 'Etype', ETYPE_NAMES);
-  const proto = namedNumber(o, 'proto', 'Proto', PROTOCOL_NUMBERS);
-  const fields = {
-    inIf: uintField(o, 'in_if', 'InIf'),
-    outIf: uintField(o, 'out_if', 'OutIf'),
-    inVlan: uintField(o, 'src_vlan', 'SrcVlan'),
-    outVlan: uintField(o, 'dst_vlan', 'DstVlan'),
-    tos: uintField(o, 'ip_tos', 'IPTos'),
-    ttl: uintField(o, 'ip_ttl', 'IPTTL'),
-    srcPort: uintField(o, 'src_port', 'SrcPort'),
-    dstPort: uintField(o, 'dst_port', 'DstPort'),
-    tcpFlags: uintField(o, 'tcp_flags', 'TCPFlags'),
-    bytes: uintField(o, 'bytes', 'Bytes'),
-    samplingRate: uintField(o, 'sampling_rate', 'SamplingRate'),
-  };
-  for (const [key, value] of Object.entries({ ...fields, etype, proto })) {
-    if (value === undefined) return `${key} is not a valid value`;
+  // Every number is read, then checked once: the first invalid one is named.
+  const etype = namedNumber(pick(o, 'etype', 'Etype'), ETYPE_NAMES);
+  const proto = namedNumber(pick(o, 'proto', 'Proto'), PROTOCOL_NUMBERS);
+  const inIf = uintValue(pick(o, 'in_if', 'InIf'));
+  const outIf = uintValue(pick(o, 'out_if', 'OutIf'));
+  const srcVlan = uintValue(pick(o, 'src_vlan', 'SrcVlan'));
+  const outVlan = uintValue(pick(o, 'dst_vlan', 'DstVlan'));
+  const tos = uintValue(pick(o, 'ip_tos', 'IPTos'));
+  const ttl = uintValue(pick(o, 'ip_ttl', 'IPTTL'));
+  const srcPort = uintValue(pick(o, 'src_port', 'SrcPort'));
+  const dstPort = uintValue(pick(o, 'dst_port', 'DstPort'));
+  const tcpFlags = uintValue(pick(o, 'tcp_flags', 'TCPFlags'));
+  const bytes = uintValue(pick(o, 'bytes', 'Bytes'));
+  const samplingRate = uintValue(pick(o, 'sampling_rate', 'SamplingRate'));
+  if (
+    inIf === undefined ||
+    outIf === undefined ||
+    srcVlan === undefined ||
+    outVlan === undefined ||
+    tos === undefined ||
+    ttl === undefined ||
+    srcPort === undefined ||
+    dstPort === undefined ||
+    tcpFlags === undefined ||
+    bytes === undefined ||
+    samplingRate === undefined ||
+    etype === undefined ||
+    proto === undefined
+  ) {
+    const named: [string, unknown, number | undefined][] = [
+      ['inIf', pick(o, 'in_if', 'InIf'), inIf],
+      ['outIf', pick(o, 'out_if', 'OutIf'), outIf],
+      ['inVlan', pick(o, 'src_vlan', 'SrcVlan'), srcVlan],
+      ['outVlan', pick(o, 'dst_vlan', 'DstVlan'), outVlan],
+      ['tos', pick(o, 'ip_tos', 'IPTos'), tos],
+      ['ttl', pick(o, 'ip_ttl', 'IPTTL'), ttl],
+      ['srcPort', pick(o, 'src_port', 'SrcPort'), srcPort],
+      ['dstPort', pick(o, 'dst_port', 'DstPort'), dstPort],
+      ['tcpFlags', pick(o, 'tcp_flags', 'TCPFlags'), tcpFlags],
+      ['bytes', pick(o, 'bytes', 'Bytes'), bytes],
+      ['samplingRate', pick(o, 'sampling_rate', 'SamplingRate'), samplingRate],
+      ['etype', pick(o, 'etype', 'Etype'), etype],
+      ['proto', pick(o, 'proto', 'Proto'), proto],
+    ];
+    const [name, value] = named.find(([, , n]) => n === undefined)!;
+    return invalid(name, value);
   }
-  const f = fields as { [K in keyof typeof fields]: number };
   const ipHeader = etype === ETYPE_IPV6 ? 40 : 20;
   return {
     kind: 'flow',
     timeMs: timeOf(o) ?? fallbackTimeMs,
     agent,
-    inIf: f.inIf,
-    outIf: f.outIf,
+    inIf,
+    outIf,
     srcMac,
     dstMac,
-    etype: etype!,
-    inVlan: f.inVlan === 0 ? (uintField(o, 'vlan_id', 'VlanId') ?? 0) : f.inVlan,
-    outVlan: f.outVlan,
+    etype,
+    inVlan: srcVlan === 0 ? (uintValue(pick(o, 'vlan_id', 'VlanId')) ?? 0) : srcVlan,
+    outVlan,
     srcIp,
     dstIp,
-    proto: proto!,
-    tos: f.tos,
-    ttl: f.ttl,
-    srcPort: f.srcPort,
-    dstPort: f.dstPort,
-    tcpFlags: f.tcpFlags,
-    frameLength: f.bytes,
+    proto,
+    tos,
+    ttl,
+    srcPort,
+    dstPort,
+    tcpFlags,
+    frameLength: bytes,
     // goflow2 reports the sampled frame only; the IP length is the frame less Ethernet framing.
-    ipSize: Math.max(ipHeader, f.bytes - 18),
+    ipSize: Math.max(ipHeader, bytes - 18),
     // A sampling rate of 0 means "not reported": count the sample as itself rather than as nothing.
-    samplingRate: f.samplingRate === 0 ? 1 : f.samplingRate,
+    samplingRate: samplingRate === 0 ? 1 : samplingRate,
   };
 }
 

@@ -2,7 +2,7 @@
  * `sflowtool -l` lines → records. A FLOW line has 20 comma-separated fields, a CNTR line the
  * agent and 19 counters. A message may carry several lines; each line is one record.
  */
-import { canonicalIp, parseIpv4 } from '../net/ip.js';
+import { cachedCanonicalIp } from '../net/ip.js';
 import type { CounterRecord, FlowRecord } from '../record.js';
 import type { RecordSink } from './types.js';
 
@@ -45,20 +45,9 @@ function mac(text: string | undefined): string | undefined {
   return text.toLowerCase();
 }
 
-/** IPv6 text → canonical text. The same addresses recur in every batch; parse each once. */
-const canonicalV6 = new Map<string, string | undefined>();
-
 /** Fast path for the common IPv4 case; IPv6 goes through canonicalIp, cached. */
 function address(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  if (text.indexOf(':') < 0) return parseIpv4(text) === undefined ? undefined : text;
-  let canonical = canonicalV6.get(text);
-  if (canonical === undefined && !canonicalV6.has(text)) {
-    canonical = canonicalIp(text);
-    if (canonicalV6.size >= 20_000) canonicalV6.clear();
-    canonicalV6.set(text, canonical);
-  }
-  return canonical;
+  return text === undefined ? undefined : cachedCanonicalIp(text);
 }
 
 const U16 = 0xffff;

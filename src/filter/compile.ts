@@ -4,16 +4,29 @@
  * a tenant filters on it, so a rejected record costs a few comparisons.
  */
 import type { FilterSpec, IntRange } from '../config/types.js';
+import type { PeekNeeds } from '../decode/peek.js';
 import { type Cidr, ipv4Mask, maskIpv6, parseIpv4, parseIpv6 } from '../net/ip.js';
 import type { CounterRecord, FlowRecord } from '../record.js';
 
+/** What a flow check reads: a decoded record, or the view a peek filled from raw bytes. */
+export type Filterable = Pick<
+  FlowRecord,
+  'inVlan' | 'outVlan' | 'inIf' | 'outIf' | 'proto' | 'srcPort' | 'dstPort' | 'agent' | 'srcIp' | 'dstIp'
+>;
+
 export interface CompiledFilter {
-  flow(record: FlowRecord): boolean;
+  flow(record: Filterable): boolean;
   /**
    * Interface counters describe a whole port, every tenant's traffic on it together. A tenant
    * receives them only when its filter is about ports (agent, in_if, out_if) or it has no filter.
    */
   counter(record: CounterRecord): boolean;
+  /** No filter key: every record is kept, and peeking would be wasted work. */
+  readonly keepsAll: boolean;
+  /** Counter records are never kept (the filter is not only about ports). */
+  readonly countersNever: boolean;
+  /** The address fields the flow check reads; a peek builds text only for these. */
+  readonly needs: PeekNeeds;
 }
 
 type Check<T> = (r: T) => boolean;
@@ -66,7 +79,7 @@ function all<T>(checks: Check<T>[]): Check<T> {
   };
 }
 
-type Field<T> = (r: FlowRecord) => T;
+type Field<T> = (r: Filterable) => T;
 
 /** Which record fields each key looks at; a key with two fields matches when either does. */
 const INT_FIELDS: Readonly<Partial<Record<keyof FilterSpec, readonly Field<number>[]>>> = {
@@ -87,15 +100,32 @@ const ADDRESS_FIELDS: Readonly<Partial<Record<keyof FilterSpec, readonly Field<s
   ip: [(r) => r.srcIp, (r) => r.dstIp],
 };
 
-function fieldCheck<T>(test: (v: T) => boolean, fields: readonly Field<T>[]): Check<FlowRecord> {
+function fieldCheck<T>(test: (v: T) => boolean, fields: readonly Field<T>[]): Check<Filterable> {
   const [a, b] = fields as [Field<T>, Field<T> | undefined];
   return b === undefined ? (r) => test(a(r)) : (r) => test(a(r)) || test(b(r));
 }
 
+/** The record fields each key reads, by name (the peek extracts just these). */
+const VIEW_FIELDS: Readonly<Record<keyof FilterSpec, readonly (keyof Filterable)[]>> = {
+  vlan: ['inVlan', 'outVlan'],
+  src_vlan: ['inVlan'],
+  dst_vlan: ['outVlan'],
+  in_if: ['inIf'],
+  out_if: ['outIf'],
+  proto: ['proto'],
+  port: ['srcPort', 'dstPort'],
+  src_port: ['srcPort'],
+  dst_port: ['dstPort'],
+  agent: ['agent'],
+  src_ip: ['srcIp'],
+  dst_ip: ['dstIp'],
+  ip: ['srcIp', 'dstIp'],
+};
+
 const PORT_SCOPED_KEYS: readonly (keyof FilterSpec)[] = ['agent', 'in_if', 'out_if'];
 
 export function compileFilter(spec: FilterSpec): CompiledFilter {
-  const checks: Check<FlowRecord>[] = [];
+  const checks: Check<Filterable>[] = [];
   // Integer keys first: they cost a comparison, address keys cost a parse.
   for (const [key, fields] of Object.entries(INT_FIELDS) as [keyof FilterSpec, Field<number>[]][]) {
     const ranges = spec[key] as readonly IntRange[] | undefined;
@@ -120,5 +150,18 @@ export function compileFilter(spec: FilterSpec): CompiledFilter {
   return {
     flow: all(checks),
     counter: portScoped ? all(counterChecks) : () => false,
+    keepsAll: keys.length === 0,
+    countersNever: !portScoped,
+    needs: {
+      agent: spec.agent !== undefined,
+      srcIp: spec.src_ip !== undefined || spec.ip !== undefined,
+      dstIp: spec.dst_ip !== undefined || spec.ip !== undefined,
+      any:
+        spec.agent !== undefined ||
+        spec.src_ip !== undefined ||
+        spec.dst_ip !== undefined ||
+        spec.ip !== undefined,
+      fields: [...new Set(keys.flatMap((k) => VIEW_FIELDS[k]))],
+    },
   };
 }

@@ -118,6 +118,21 @@ export function canonicalIp(text: string): string | undefined {
   return v6 === undefined ? undefined : formatIpv6(v6);
 }
 
+/** IPv6 text → canonical text. The same addresses recur in every batch; parse each once. */
+const canonicalV6 = new Map<string, string | undefined>();
+
+/** canonicalIp for the hot path: IPv4 checked in place, IPv6 answers cached (bounded). */
+export function cachedCanonicalIp(text: string): string | undefined {
+  if (text.indexOf(':') < 0) return parseIpv4(text) === undefined ? undefined : text;
+  let canonical = canonicalV6.get(text);
+  if (canonical === undefined && !canonicalV6.has(text)) {
+    canonical = canonicalIp(text);
+    if (canonicalV6.size >= 20_000) canonicalV6.clear();
+    canonicalV6.set(text, canonical);
+  }
+  return canonical;
+}
+
 /** Text of a 4- or 16-byte address (goflow2 protobuf); undefined for any other length. */
 export function ipFromBytes(bytes: Uint8Array): string | undefined {
   if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
