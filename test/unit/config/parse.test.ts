@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../../src/config/parse.js';
+import { loadConfig, parseConfig, poolThreads } from '../../../src/config/parse.js';
 import { ConfigErrors } from '../../../src/errors.js';
 
 const SAMPLE = new URL('../../../config/api.cfg', import.meta.url).pathname;
@@ -24,7 +24,11 @@ describe('parseConfig', () => {
       deadLetterTopic: 'sflow.dlq',
       groupPrefix: 'smonnet',
     });
-    expect(cfg.enrich.threads).toBe(2);
+    expect(cfg.enrich.threads).toBe('auto');
+    // Two threads for a worker with two cores to itself, inline when workers share cores.
+    expect(poolThreads(cfg, 4)).toBe(2);
+    expect(poolThreads(cfg, 2)).toBe(0);
+    expect(poolThreads({ ...cfg, enrich: { ...cfg.enrich, threads: 3 } }, 2)).toBe(3);
     expect(cfg.enrich.geoipCity).toMatch(/\/geoip\/GeoLite2-City\.mmdb$/);
     expect(cfg.tenants.map((t) => t.name)).toEqual(['lab42', 'physics']);
     const lab42 = cfg.tenants[0]!;
