@@ -231,11 +231,11 @@ const JSON_SLOTS: Readonly<Record<string, number>> = Object.assign(
   ),
 );
 const jsonValues: (string | undefined)[] = new Array(Object.keys(JSON_SLOTS).length).fill(undefined);
-const valueOf = (name: string): string | undefined => jsonValues[JSON_SLOTS[name]!];
+const jsonValue = (name: string): string | undefined => jsonValues[JSON_SLOTS[name]!];
 
 /** `o[v2] ?? o[v1]` for one view field, as an unsigned integer: 0 when absent, -1 when unsure. */
 function jsonUint(names: readonly string[], from: number, max: number): number {
-  const text = valueOf(names[from]!) ?? valueOf(names[from + 1]!);
+  const text = jsonValue(names[from]!) ?? jsonValue(names[from + 1]!);
   if (text === undefined) return 0;
   let n = 0;
   if (text.length === 0 || text.length > 15) return -1;
@@ -253,13 +253,13 @@ function jsonField(field: keyof FlowView, view: FlowView): boolean {
     case 'agent':
     case 'srcIp':
     case 'dstIp': {
-      const text = valueOf(names[0]!) ?? valueOf(names[1]!);
+      const text = jsonValue(names[0]!) ?? jsonValue(names[1]!);
       if (text === undefined || !isAddress(text)) return false;
       view[field] = text;
       return true;
     }
     case 'proto': {
-      const text = valueOf(names[0]!) ?? valueOf(names[1]!);
+      const text = jsonValue(names[0]!) ?? jsonValue(names[1]!);
       const c = text?.charCodeAt(0) ?? 48;
       view.proto =
         c >= 48 && c <= 57 ? jsonUint(names, 0, 255) : (PROTOCOL_NUMBERS[text!.toLowerCase()] ?? -1);
