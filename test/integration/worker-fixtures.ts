@@ -117,7 +117,13 @@ export async function produce(
   topic: string,
   messages: readonly EncodedMessage[],
 ): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a send retried after a timeout on a busy machine must not write a message twice,
+  // or the tests' exact counts would see a record the worker rightly indexed twice.
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   for (let i = 0; i < messages.length; i += 500) {
     await producer.send({
