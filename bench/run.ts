@@ -11,7 +11,9 @@
  *   5. Lag of 8 tenants under a steady 20,000 records/s.
  *
  * Sizes: BENCH_STAGE_RECORDS (1000000), BENCH_RECORDS (200000), BENCH_LAG_SECONDS (60),
- * BENCH_LAG_RATE (20000); BENCH_ONLY=stages,pool,limits,scaling,lag runs a subset.
+ * BENCH_LAG_RATE (20000); BENCH_ONLY=stages,pool,limits,scaling,lag runs a subset. For trying
+ * worker settings end to end: BENCH_THREADS, BENCH_CHUNK, BENCH_PARTITIONS; for scaling,
+ * BENCH_SCALING=8x0,1x2 (tenants x threads).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -235,7 +237,7 @@ async function directLoad(
           method: 'POST',
           path: '/_bulk',
           bulkBody: Buffer.from(body),
-          querystring: { filter_path: process.env['BENCH_FILTER'] ?? 'errors' },
+          querystring: { filter_path: 'errors' },
         })) as { errors: boolean };
         if (r.errors) throw new Error('direct bulk load had item errors');
         docs += itemRanges(body).length;

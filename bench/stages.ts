@@ -46,25 +46,6 @@ export function benchMessages(format: StageFormat | 'mixed', count: number, seed
   ];
 }
 
-export function toBatches(
-  messages: readonly EncodedMessage[],
-  size: number,
-  topic = 'bench',
-): MessageBatch[] {
-  const enc = new TextEncoder();
-  const now = Date.now();
-  const batches: MessageBatch[] = [];
-  for (let start = 0; start < messages.length; start += size) {
-    const slice = messages.slice(start, start + size).map((m, i) => ({
-      value: typeof m.value === 'string' ? enc.encode(m.value) : m.value,
-      offset: start + i,
-      timestamp: now,
-    }));
-    batches.push(packBatch(topic, 0, slice));
-  }
-  return batches;
-}
-
 /** Passes over the data per measure; the best counts, as the machine is shared and noisy. */
 const PASSES = Number(process.env['BENCH_PASSES'] ?? 3);
 

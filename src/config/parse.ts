@@ -244,11 +244,15 @@ function enrichSettings(c: Collector, section: Section | undefined, baseDir: str
 
 /** "h1:9200" becomes "http://h1:9200", as Smonnet's monitor_nodes wrote them. */
 export function elasticsearchUrl(node: string): string | undefined {
-  const withScheme = /^[a-z]+:\/\//i.test(node) ? node : `http://${node}`;
+  return httpUrl(/^[a-z]+:\/\//i.test(node) ? node : `http://${node}`);
+}
+
+/** An http(s) URL without trailing slashes, or undefined. */
+function httpUrl(text: string): string | undefined {
   try {
-    const url = new URL(withScheme);
+    const url = new URL(text);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    return withScheme.replace(/\/+$/, '');
+    return text.replace(/\/+$/, '');
   } catch {
     return undefined;
   }
@@ -384,7 +388,7 @@ function kibanaSettings(
       if (s[key] !== undefined) c.add(where, key, 'needs kibana_url (the Kibana to provision)');
     return undefined;
   }
-  const normalized = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/i.test(url) ? url.replace(/\/+$/, '') : undefined;
+  const normalized = httpUrl(url);
   if (normalized === undefined) c.add(where, 'kibana_url', `'${url}' is not an http(s) URL`);
   const space = s['kibana_space'];
   if (space !== undefined && !KIBANA_SPACE.test(space))

@@ -67,6 +67,45 @@ function timeOf(o: Json): number | undefined {
 
 const invalid = (name: string, v: unknown): string => `${name} '${String(v)}' is not a valid value`;
 
+/** Reused for every record: its numeric fields, as read. */
+const numbers = {
+  inIf: 0,
+  outIf: 0,
+  inVlan: 0,
+  outVlan: 0,
+  tos: 0,
+  ttl: 0,
+  srcPort: 0,
+  dstPort: 0,
+  tcpFlags: 0,
+  bytes: 0,
+  samplingRate: 0,
+  etype: 0,
+  proto: 0,
+};
+
+/** Each numeric field: its v2 and v1 keys, and names for those also written as words. */
+const NUMBERS: readonly (readonly [
+  keyof typeof numbers,
+  string,
+  string,
+  Readonly<Record<string, number>>?,
+])[] = [
+  ['inIf', 'in_if', 'InIf'],
+  ['outIf', 'out_if', 'OutIf'],
+  ['inVlan', 'src_vlan', 'SrcVlan'],
+  ['outVlan', 'dst_vlan', 'DstVlan'],
+  ['tos', 'ip_tos', 'IPTos'],
+  ['ttl', 'ip_ttl', 'IPTTL'],
+  ['srcPort', 'src_port', 'SrcPort'],
+  ['dstPort', 'dst_port', 'DstPort'],
+  ['tcpFlags', 'tcp_flags', 'TCPFlags'],
+  ['bytes', 'bytes', 'Bytes'],
+  ['samplingRate', 'sampling_rate', 'SamplingRate'],
+  ['etype', 'etype', 'Etype', ETYPE_NAMES],
+  ['proto', 'proto', 'Proto', PROTOCOL_NUMBERS],
+];
+
 export function flowFromGoflow2Json(o: Json, fallbackTimeMs: number | undefined): FlowRecord | string {
   const agentText = pick(o, 'sampler_address', 'SamplerAddress');
   const agent = addressValue(agentText);
@@ -80,53 +119,29 @@ export function flowFromGoflow2Json(o: Json, fallbackTimeMs: number | undefined)
   const srcMac = macValue(pick(o, 'src_mac', 'SrcMac'));
   const dstMac = macValue(pick(o, 'dst_mac', 'DstMac'));
   if (srcMac === undefined || dstMac === undefined) return 'src_mac or dst_mac is not a MAC address';
-  // Every number is read, then checked once: the first invalid one is named.
-  const etype = namedNumber(pick(o, 'etype', 'Etype'), ETYPE_NAMES);
-  const proto = namedNumber(pick(o, 'proto', 'Proto'), PROTOCOL_NUMBERS);
-  const inIf = uintValue(pick(o, 'in_if', 'InIf'));
-  const outIf = uintValue(pick(o, 'out_if', 'OutIf'));
-  const srcVlan = uintValue(pick(o, 'src_vlan', 'SrcVlan'));
-  const outVlan = uintValue(pick(o, 'dst_vlan', 'DstVlan'));
-  const tos = uintValue(pick(o, 'ip_tos', 'IPTos'));
-  const ttl = uintValue(pick(o, 'ip_ttl', 'IPTTL'));
-  const srcPort = uintValue(pick(o, 'src_port', 'SrcPort'));
-  const dstPort = uintValue(pick(o, 'dst_port', 'DstPort'));
-  const tcpFlags = uintValue(pick(o, 'tcp_flags', 'TCPFlags'));
-  const bytes = uintValue(pick(o, 'bytes', 'Bytes'));
-  const samplingRate = uintValue(pick(o, 'sampling_rate', 'SamplingRate'));
-  if (
-    inIf === undefined ||
-    outIf === undefined ||
-    srcVlan === undefined ||
-    outVlan === undefined ||
-    tos === undefined ||
-    ttl === undefined ||
-    srcPort === undefined ||
-    dstPort === undefined ||
-    tcpFlags === undefined ||
-    bytes === undefined ||
-    samplingRate === undefined ||
-    etype === undefined ||
-    proto === undefined
-  ) {
-    const named: [string, unknown, number | undefined][] = [
-      ['inIf', pick(o, 'in_if', 'InIf'), inIf],
-      ['outIf', pick(o, 'out_if', 'OutIf'), outIf],
-      ['inVlan', pick(o, 'src_vlan', 'SrcVlan'), srcVlan],
-      ['outVlan', pick(o, 'dst_vlan', 'DstVlan'), outVlan],
-      ['tos', pick(o, 'ip_tos', 'IPTos'), tos],
-      ['ttl', pick(o, 'ip_ttl', 'IPTTL'), ttl],
-      ['srcPort', pick(o, 'src_port', 'SrcPort'), srcPort],
-      ['dstPort', pick(o, 'dst_port', 'DstPort'), dstPort],
-      ['tcpFlags', pick(o, 'tcp_flags', 'TCPFlags'), tcpFlags],
-      ['bytes', pick(o, 'bytes', 'Bytes'), bytes],
-      ['samplingRate', pick(o, 'sampling_rate', 'SamplingRate'), samplingRate],
-      ['etype', pick(o, 'etype', 'Etype'), etype],
-      ['proto', pick(o, 'proto', 'Proto'), proto],
-    ];
-    const [name, value] = named.find(([, , n]) => n === undefined)!;
-    return invalid(name, value);
+  // In table order, so the first invalid number is the one named.
+  for (let i = 0; i < NUMBERS.length; i++) {
+    const [name, v2, v1, names] = NUMBERS[i]!;
+    const v = pick(o, v2, v1);
+    const n = names ? namedNumber(v, names) : uintValue(v);
+    if (n === undefined) return invalid(name, v);
+    numbers[name] = n;
   }
+  const {
+    inIf,
+    outIf,
+    inVlan: srcVlan,
+    outVlan,
+    tos,
+    ttl,
+    srcPort,
+    dstPort,
+    tcpFlags,
+    bytes,
+    samplingRate,
+    etype,
+    proto,
+  } = numbers;
   const ipHeader = etype === ETYPE_IPV6 ? 40 : 20;
   return {
     kind: 'flow',

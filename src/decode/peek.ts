@@ -9,6 +9,7 @@ import { ipFromBytes, parseIpv4, parseIpv6 } from '../net/ip.js';
 import { PROTOCOL_NUMBERS } from '../net/protocols.js';
 import { CNTR_TAG, FLOW_TAG, type WireFormat } from './detect.js';
 import { splitDelimited } from './goflow2-pb.js';
+import { uint } from './sflowtool.js';
 
 /** The filterable fields of a flow record, filled in place by a peek. */
 export interface FlowView {
@@ -236,15 +237,7 @@ const jsonValue = (name: string): string | undefined => jsonValues[JSON_SLOTS[na
 /** `o[v2] ?? o[v1]` for one view field, as an unsigned integer: 0 when absent, -1 when unsure. */
 function jsonUint(names: readonly string[], from: number, max: number): number {
   const text = jsonValue(names[from]!) ?? jsonValue(names[from + 1]!);
-  if (text === undefined) return 0;
-  let n = 0;
-  if (text.length === 0 || text.length > 15) return -1;
-  for (let i = 0; i < text.length; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n <= max ? n : -1;
+  return text === undefined ? 0 : uint(text, max);
 }
 
 function jsonField(field: keyof FlowView, view: FlowView): boolean {

@@ -10,7 +10,7 @@ const FLOW_FIELDS = 20;
 const CNTR_FIELDS = 21;
 
 /** A decimal integer in [0, max], or -1. Faster than Number() plus checks, and stricter. */
-function uint(text: string | undefined, max: number): number {
+export function uint(text: string | undefined, max: number): number {
   if (text === undefined || text.length === 0 || text.length > 20) return -1;
   let n = 0;
   for (let i = 0; i < text.length; i++) {
