@@ -12,7 +12,8 @@
  *
  * Sizes: BENCH_STAGE_RECORDS (1000000), BENCH_RECORDS (200000), BENCH_LAG_SECONDS (60),
  * BENCH_LAG_RATE (20000); BENCH_ONLY=stages,pool,limits,scaling,lag runs a subset. For trying
- * worker settings end to end: BENCH_THREADS, BENCH_CHUNK, BENCH_PARTITIONS; for scaling,
+ * worker settings end to end: BENCH_THREADS, BENCH_CHUNK, BENCH_PARTITIONS,
+ * BENCH_BULKS, BENCH_INFLIGHT_MB; for scaling,
  * BENCH_SCALING=8x0,1x2 (tenants x threads).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -199,6 +200,10 @@ async function endToEnd(topic: string, total: number, prefix: string): Promise<M
     ...(process.env['BENCH_CHUNK'] && { chunkMessages: Number(process.env['BENCH_CHUNK']) }),
     ...(process.env['BENCH_PARTITIONS'] && {
       partitionsConcurrently: Number(process.env['BENCH_PARTITIONS']),
+    }),
+    ...(process.env['BENCH_BULKS'] && { bulksInFlight: Number(process.env['BENCH_BULKS']) }),
+    ...(process.env['BENCH_INFLIGHT_MB'] && {
+      maxInFlightBytes: Number(process.env['BENCH_INFLIGHT_MB']) * 1024 * 1024,
     }),
   });
   await worker.start();

@@ -57,3 +57,10 @@ function pack(
   );
   return { messages, kept, oversized, batch };
 }
+
+/** Bytes of the message values a chunk holds (what it keeps in memory until settled). */
+export function chunkBytes(chunk: Chunk): number {
+  let bytes = 0;
+  for (const m of chunk.messages) bytes += m.value?.length ?? 0;
+  return bytes;
+}

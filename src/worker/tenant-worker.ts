@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import type { Client } from '@elastic/elasticsearch';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { poolThreads } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 import { loadDatabase } from '../enrich/geoip.js';
@@ -23,7 +24,9 @@ import { createElasticsearchClient } from '../sink/elasticsearch/client.js';
 import { DeliveryAborted, deliver } from '../sink/elasticsearch/deliver.js';
 import { retryUntilDone } from '../sink/elasticsearch/retry.js';
 import { installTemplates } from '../sink/elasticsearch/template.js';
-import { type Chunk, chunkMessages } from './batches.js';
+import { type Chunk, chunkBytes, chunkMessages } from './batches.js';
+import { type ChunkOutcome, CommitLane } from './commit-lane.js';
+import { Signal } from './signal.js';
 import { emptyStats, type TenantStats, type WorkerGauges } from './stats.js';
 
 export interface WorkerOptions {
@@ -35,6 +38,10 @@ export interface WorkerOptions {
   maxMessageBytes?: number;
   /** Kafka partitions processed at once. */
   partitionsConcurrently?: number;
+  /** Bulk requests in flight at once, over all partitions. */
+  bulksInFlight?: number;
+  /** Message bytes fetched but not yet settled before the worker stops fetching. */
+  maxInFlightBytes?: number;
 }
 
 /** Reads the enrichment sources once; a missing file turns its enrichment off with one warning. */
@@ -75,6 +82,14 @@ export class TenantWorker {
   /** Messages behind the partition end, per partition, as of each partition's last commit. */
   private readonly lagByPartition = new Map<number, number>();
   private inFlightMessages = 0;
+  private inFlightBytes = 0;
+  private readonly maxInFlightBytes: number;
+  private readonly room = new Signal();
+  private readonly bulkSlots: LimitFunction;
+  private readonly lanes = new Map<number, CommitLane>();
+  /** Bumped when the group is joined again: chunks of an earlier generation are not committed. */
+  private generation = 0;
+  private restarting: Promise<void> | undefined;
   private elasticsearchReachable = true;
   private lastBulkAt = 0;
   private bulkSamples: Array<[number, number]> = [];
@@ -90,6 +105,8 @@ export class TenantWorker {
     this.es = createElasticsearchClient(tenant.elasticsearch);
     this.warn = new RateLimitedLog(logger);
     this.deadLetters = new DeadLetterSink(this.kafka, config.kafka.deadLetterTopic, tenant.name);
+    this.maxInFlightBytes = options.maxInFlightBytes ?? 4 * 1024 * 1024;
+    this.bulkSlots = pLimit(options.bulksInFlight ?? 4);
   }
 
   /** Records the group has yet to read, summed over partitions; undefined before the first batch. */
@@ -184,21 +201,38 @@ export class TenantWorker {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
+    // A new generation (rebalance, restart) re-reads from the last commit: what is still queued
+    // from the previous one must not be committed.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.generation++;
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: this.config.kafka.topic, fromBeginning: true });
-    await consumer.run({
+    await this.runConsumer();
+    this.logger.info({ group: this.groupId, topic: this.config.kafka.topic }, 'tenant worker consuming');
+  }
+
+  private runConsumer(): Promise<void> {
+    return this.consumer!.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 4,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    this.logger.info({ group: this.groupId, topic: this.config.kafka.topic }, 'tenant worker consuming');
   }
 
   /** Stops consuming; a chunk in flight either finishes and commits or stays uncommitted. */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.pingTimer) clearInterval(this.pingTimer);
+    this.room.notify();
+    // Commits need a running consumer: let the lanes finish before leaving the group. Queued
+    // chunks are abandoned at once; a bulk in flight finishes, or gives up while it waits.
+    const drained = await Promise.race([
+      Promise.all([...this.lanes.values()].map((l) => l.idle())).then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+    ]);
+    if (!drained) this.logger.warn('chunks in flight did not finish within 10 s; they stay uncommitted');
     // Leaving the group can wait for a rebalance (a killed member's session to expire). Every
     // processed chunk is committed already, so after a while we go without a clean leave.
     const left = this.consumer
@@ -262,76 +296,113 @@ export class TenantWorker {
     }
   }
 
-  private async onBatch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-  }: EachBatchPayload): Promise<void> {
+  /**
+   * Hands a fetch's chunks to the pool and to delivery, then returns so the next fetch can start
+   * while they are indexed: Elasticsearch never waits for Kafka. The fetch position moves past the
+   * batch at once; the commit follows each chunk's delivery, in order (CommitLane). Only when too
+   * much is in flight does this wait, keeping the group membership alive meanwhile.
+   */
+  private async onBatch({ batch, heartbeat, isRunning, resolveOffset }: EachBatchPayload): Promise<void> {
+    if (this.stopping || batch.messages.length === 0) return;
+    const generation = this.generation;
+    const halted = (): boolean => this.stopping || !isRunning() || generation !== this.generation;
     const processor = this.processor!;
+    const lane = this.laneFor(batch.partition);
+    const highWatermark = Number(batch.highWatermark);
     const chunks = chunkMessages(batch.topic, batch.partition, batch.messages, {
       maxMessages: this.options.chunkMessages ?? 1000,
       maxBytes: 2 * 1024 * 1024,
       maxMessageBytes: this.options.maxMessageBytes ?? 1024 * 1024,
     });
-    // Every chunk goes to the pool at once so its threads work while earlier chunks are indexed.
-    const processing = chunks.map((c) => processor.process(c.batch));
-    for (const p of processing) p.catch(() => {});
-    let pending = batch.messages.length;
-    this.inFlightMessages += pending;
-    try {
-      await this.settleInOrder(
-        batch,
-        chunks,
-        processing,
-        { heartbeat, isRunning, isStale, resolveOffset },
-        (n) => {
-          pending -= n;
-          this.inFlightMessages -= n;
-        },
+    for (const chunk of chunks) {
+      const messages = chunk.messages.length;
+      const bytes = chunkBytes(chunk);
+      this.inFlightMessages += messages;
+      this.inFlightBytes += bytes;
+      // Every chunk goes to the pool at once so its threads work while earlier chunks are indexed.
+      const processing = processor.process(chunk.batch);
+      processing.catch(() => {});
+      const outcome = this.bulkSlots(() => this.settleChunk(chunk, processing, halted)).finally(() => {
+        this.inFlightMessages -= messages;
+        this.inFlightBytes -= bytes;
+        this.room.notify();
+      });
+      lane.enqueue(
+        generation,
+        outcome,
+        () => this.generation,
+        () => this.commit(chunk, highWatermark),
+        (err) =>
+          this.warn.warn(
+            'commit-failed',
+            { topic: batch.topic, partition: batch.partition, err: (err as Error).message },
+            'offset commit failed; the next commit covers it',
+          ),
       );
-    } finally {
-      this.inFlightMessages -= pending;
+    }
+    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+    while (this.inFlightBytes > this.maxInFlightBytes && !halted()) {
+      await this.room.wait(1_000);
+      await heartbeat();
     }
   }
 
-  private async settleInOrder(
-    batch: EachBatchPayload['batch'],
-    chunks: Chunk[],
-    processing: Promise<BatchResult>[],
-    {
-      heartbeat,
-      isRunning,
-      isStale,
-      resolveOffset,
-    }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale' | 'resolveOffset'>,
-    settled: (messages: number) => void,
-  ): Promise<void> {
-    const halted = (): boolean => this.stopping || !isRunning() || isStale();
-    for (let i = 0; i < chunks.length; i++) {
-      if (halted()) return;
-      const chunk = chunks[i]!;
-      const result = await processing[i]!;
-      try {
-        await this.settle(chunk, result, { keepAlive: heartbeat, shouldStop: halted });
-      } catch (err) {
-        if (err instanceof DeliveryAborted) return;
-        throw err;
-      }
-      const last = chunk.messages[chunk.messages.length - 1]!;
-      // resolveOffset moves the fetch position past the chunk; the commit makes it durable.
-      resolveOffset(last.offset);
-      await this.consumer!.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: String(Number(last.offset) + 1) },
-      ]);
-      this.lagByPartition.set(
-        batch.partition,
-        Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1),
-      );
-      settled(chunk.messages.length);
-      await heartbeat();
+  private laneFor(partition: number): CommitLane {
+    let lane = this.lanes.get(partition);
+    if (!lane) {
+      lane = new CommitLane();
+      this.lanes.set(partition, lane);
     }
+    return lane;
+  }
+
+  /** Never rejects: whatever goes wrong, the chunk is either settled or abandoned. */
+  private async settleChunk(
+    chunk: Chunk,
+    processing: Promise<BatchResult>,
+    halted: () => boolean,
+  ): Promise<ChunkOutcome> {
+    if (halted()) return 'abandoned';
+    try {
+      const result = await processing;
+      // Nothing waits in eachBatch while a bulk is retried: kafkajs keeps the membership alive.
+      await this.settle(chunk, result, { keepAlive: async () => {}, shouldStop: halted });
+      return 'settled';
+    } catch (err) {
+      if (!(err instanceof DeliveryAborted)) this.restartConsumer(err, chunk);
+      return 'abandoned';
+    }
+  }
+
+  private async commit(chunk: Chunk, highWatermark: number): Promise<void> {
+    const { topic, partition } = chunk.batch;
+    const next = Number(chunk.messages[chunk.messages.length - 1]!.offset) + 1;
+    await this.consumer!.commitOffsets([{ topic, partition, offset: String(next) }]);
+    this.lagByPartition.set(partition, Math.max(0, highWatermark - next));
+  }
+
+  /**
+   * Something nobody expected failed a chunk (the pool, a bug): the chunks after it must not be
+   * committed, and what was fetched past it must be read again. A new consumer generation gives
+   * both: every queued chunk is abandoned, and the group is rejoined from the last commit.
+   */
+  private restartConsumer(err: unknown, chunk: Chunk): void {
+    const { topic, partition } = chunk.batch;
+    this.logger.error(
+      { err, topic, partition, offset: chunk.messages[0]?.offset },
+      'chunk failed; consumer restarts from the last committed offset',
+    );
+    this.generation++;
+    if (this.restarting || this.stopping) return;
+    this.restarting = (async () => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await this.consumer?.stop();
+      if (!this.stopping) await this.runConsumer();
+    })()
+      .catch((e) => this.logger.error({ err: e }, 'consumer restart failed'))
+      .finally(() => {
+        this.restarting = undefined;
+      });
   }
 
   /** Indexes, dead-letters and counts one chunk; returns only when every record is settled. */
