@@ -1,4 +1,5 @@
 /** What the benchmark reads about processes from /proc: CPU time and peak resident memory. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -42,4 +43,10 @@ export function cpuMeter(pids: Readonly<Record<string, number | undefined>>): ()
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : 0]));
   return () =>
     Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) - before[k]! : 0]));
+}
+
+/** Restricts every thread of a process to a CPU list (taskset syntax); false if that failed. */
+export function pin(pid: number, cpuList: string): boolean {
+  const r = spawnSync('taskset', ['-a', '-cp', cpuList, String(pid)], { stdio: 'ignore' });
+  return r.status === 0;
 }
