@@ -91,16 +91,24 @@ const encoder = new TextEncoder();
  * The bulk body, encoded line by line into one growing buffer. Joining the lines into one string
  * first cost more than building them: V8 flattens every concatenated line again.
  */
+const EMPTY = new Uint8Array(0);
+
 class BodyWriter {
-  private bytes: Uint8Array;
+  // Allocated at the first document, then doubled: a batch its tenant rejects costs no zeroed
+  // megabyte, and a tenant keeping a few records of each batch keeps no megabyte per batch in
+  // flight (the whole buffer crosses back from the pool).
+  private bytes = EMPTY;
   length = 0;
+  private readonly expected: number;
   constructor(expected: number) {
-    this.bytes = new Uint8Array(Math.max(4096, expected));
+    this.expected = Math.min(expected, 256 * 1024);
   }
   write(text: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 code unit.
     if (this.bytes.length - this.length < text.length * 3) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + text.length * 3));
+      const grown = new Uint8Array(
+        Math.max(this.bytes.length * 2, this.length + text.length * 3, this.expected),
+      );
       grown.set(this.bytes.subarray(0, this.length));
       this.bytes = grown;
     }
