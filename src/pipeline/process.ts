@@ -91,13 +91,12 @@ const encoder = new TextEncoder();
  * The bulk body, encoded line by line into one growing buffer. Joining the lines into one string
  * first cost more than building them: V8 flattens every concatenated line again.
  */
-const EMPTY = new Uint8Array(0);
-
 class BodyWriter {
   // Allocated at the first document, then doubled: a batch its tenant rejects costs no zeroed
   // megabyte, and a tenant keeping a few records of each batch keeps no megabyte per batch in
   // flight (the whole buffer crosses back from the pool).
-  private bytes = EMPTY;
+  // Its own empty buffer: the body's buffer is transferred to another thread, which detaches it.
+  private bytes = new Uint8Array(0);
   length = 0;
   private readonly expected: number;
   constructor(expected: number) {

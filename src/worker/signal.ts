@@ -1,24 +1,22 @@
 /** Wakes whoever waits for room; a wait also ends after a timeout, so waiters can look around. */
 export class Signal {
-  private waiters: Array<() => void> = [];
+  private waiters = new Set<() => void>();
 
   wait(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const waiters = this.waiters;
-      function done() {
+      const done = (): void => {
         clearTimeout(timer);
-        const i = waiters.indexOf(done);
-        if (i >= 0) waiters.splice(i, 1);
+        this.waiters.delete(done);
         resolve();
-      }
-      waiters.push(done);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
     });
   }
 
   notify(): void {
-    const waiting = this.waiters;
-    this.waiters = [];
+    const waiting = [...this.waiters];
+    this.waiters.clear();
     for (const w of waiting) w();
   }
 }

@@ -90,6 +90,7 @@ export class TenantWorker {
   /** Bumped when the group is joined again: chunks of an earlier generation are not committed. */
   private generation = 0;
   private restarting: Promise<void> | undefined;
+  private restartDelayMs = 1_000;
   private elasticsearchReachable = true;
   private lastBulkAt = 0;
   private bulkSamples: Array<[number, number]> = [];
@@ -367,6 +368,7 @@ export class TenantWorker {
       const result = await processing;
       // Nothing waits in eachBatch while a bulk is retried: kafkajs keeps the membership alive.
       await this.settle(chunk, result, { keepAlive: async () => {}, shouldStop: halted });
+      this.restartDelayMs = 1_000;
       return 'settled';
     } catch (err) {
       if (!(err instanceof DeliveryAborted)) this.restartConsumer(err, chunk);
@@ -388,14 +390,18 @@ export class TenantWorker {
    */
   private restartConsumer(err: unknown, chunk: Chunk): void {
     const { topic, partition } = chunk.batch;
+    this.generation++;
+    // The chunks in flight beside it fail the same way: one restart, one log line.
+    if (this.restarting || this.stopping) return;
+    // A failure that comes back at once (a bug, a broken pool) must not spin: back off.
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(60_000, delay * 2);
     this.logger.error(
-      { err, topic, partition, offset: chunk.messages[0]?.offset },
+      { err, topic, partition, offset: chunk.messages[0]?.offset, restartInMs: delay },
       'chunk failed; consumer restarts from the last committed offset',
     );
-    this.generation++;
-    if (this.restarting || this.stopping) return;
     this.restarting = (async () => {
-      await new Promise((r) => setTimeout(r, 1_000));
+      await new Promise((r) => setTimeout(r, delay));
       await this.consumer?.stop();
       if (!this.stopping) await this.runConsumer();
     })()

@@ -60,6 +60,18 @@ function lines(body: Uint8Array): Record<string, unknown>[] {
 }
 
 describe('processBatch', () => {
+  it('writes bodies into buffers of their own, which may be moved to another thread', () => {
+    // The pool transfers each body's buffer back to the main thread, which detaches it in the
+    // enrichment thread: a later batch must not write into a buffer an earlier one gave away.
+    const stages = build('vlan = 42');
+    const rejected = processBatch(batchOf([flowLine({ ...flow, inVlan: 7, outVlan: 7 })]), stages);
+    expect(rejected).toMatchObject({ documents: 0, filtered: 1 });
+    structuredClone(rejected.body.buffer, { transfer: [rejected.body.buffer as ArrayBuffer] });
+    const kept = processBatch(batchOf([flowLine(flow)]), stages);
+    expect(kept.documents).toBe(1);
+    expect(lines(kept.body)).toHaveLength(2);
+  });
+
   it('builds enriched ECS documents with ids from topic, partition, offset and record', () => {
     const out = processBatch(
       batchOf([flowLine(flow), goflow2Json(flow, 1), goflow2Protobuf(flow, 2)]),
