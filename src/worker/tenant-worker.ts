@@ -40,7 +40,7 @@ export interface WorkerOptions {
   partitionsConcurrently?: number;
   /** Bulk requests in flight at once, over all partitions. */
   bulksInFlight?: number;
-  /** Message bytes fetched but not yet settled before the worker stops fetching. */
+  /** Message bytes fetched but not yet settled before the worker stops fetching (default 1 MB). */
   maxInFlightBytes?: number;
 }
 
@@ -106,7 +106,7 @@ export class TenantWorker {
     this.es = createElasticsearchClient(tenant.elasticsearch);
     this.warn = new RateLimitedLog(logger);
     this.deadLetters = new DeadLetterSink(this.kafka, config.kafka.deadLetterTopic, tenant.name);
-    this.maxInFlightBytes = options.maxInFlightBytes ?? 4 * 1024 * 1024;
+    this.maxInFlightBytes = options.maxInFlightBytes ?? 1024 * 1024;
     this.bulkSlots = pLimit(options.bulksInFlight ?? 4);
   }
 
