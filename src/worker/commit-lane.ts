@@ -14,27 +14,30 @@ export class CommitLane {
   private brokenIn = -1;
 
   /**
+   * `currentGeneration` tells whether a chunk's generation is still the consumer's; a failed
+   * commit goes to `onCommitError` and is not fatal: the next commit covers it.
+   */
+  constructor(
+    private readonly currentGeneration: () => number,
+    private readonly onCommitError: (err: unknown) => void,
+  ) {}
+
+  /**
    * Queues the commit of a chunk behind every chunk enqueued before it. `commit` runs only if the
    * chunk settled, no earlier chunk of its generation was abandoned and its generation is still
-   * the current one. A failed commit is reported and not fatal: the next one covers it.
+   * the current one.
    */
-  enqueue(
-    generation: number,
-    outcome: Promise<ChunkOutcome>,
-    currentGeneration: () => number,
-    commit: () => Promise<void>,
-    onCommitError: (err: unknown) => void,
-  ): void {
+  enqueue(generation: number, outcome: Promise<ChunkOutcome>, commit: () => Promise<void>): void {
     this.tail = this.tail.then(async () => {
       const settled = (await outcome.catch(() => 'abandoned')) === 'settled';
-      if (!settled || this.brokenIn === generation || generation !== currentGeneration()) {
+      if (!settled || this.brokenIn === generation || generation !== this.currentGeneration()) {
         this.brokenIn = generation;
         return;
       }
       try {
         await commit();
       } catch (err) {
-        onCommitError(err);
+        this.onCommitError(err);
       }
     });
   }

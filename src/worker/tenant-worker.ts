@@ -328,18 +328,7 @@ export class TenantWorker {
         this.inFlightBytes -= bytes;
         this.room.notify();
       });
-      lane.enqueue(
-        generation,
-        outcome,
-        () => this.generation,
-        () => this.commit(chunk, highWatermark),
-        (err) =>
-          this.warn.warn(
-            'commit-failed',
-            { topic: batch.topic, partition: batch.partition, err: (err as Error).message },
-            'offset commit failed; the next commit covers it',
-          ),
-      );
+      lane.enqueue(generation, outcome, () => this.commit(chunk, highWatermark));
     }
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
     while (this.inFlightBytes > this.maxInFlightBytes && !halted()) {
@@ -351,7 +340,16 @@ export class TenantWorker {
   private laneFor(partition: number): CommitLane {
     let lane = this.lanes.get(partition);
     if (!lane) {
-      lane = new CommitLane();
+      const topic = this.config.kafka.topic;
+      lane = new CommitLane(
+        () => this.generation,
+        (err) =>
+          this.warn.warn(
+            'commit-failed',
+            { topic, partition, err: (err as Error).message },
+            'offset commit failed; the next commit covers it',
+          ),
+      );
       this.lanes.set(partition, lane);
     }
     return lane;

@@ -10,122 +10,71 @@ function pending() {
   return { outcome, settle };
 }
 
+/** A lane of generation `generation()` that records what it commits and which commits failed. */
+function recordingLane(generation: () => number = () => 0) {
+  const committed: string[] = [];
+  const errors: string[] = [];
+  const lane = new CommitLane(generation, (err) => errors.push((err as Error).message));
+  const enqueue = (gen: number, outcome: Promise<ChunkOutcome>, label: string) =>
+    lane.enqueue(gen, outcome, async () => void committed.push(label));
+  return { lane, committed, errors, enqueue };
+}
+
 describe('CommitLane', () => {
   it('commits in read order even when later chunks settle first', async () => {
-    const lane = new CommitLane();
-    const committed: number[] = [];
+    const { lane, committed, enqueue } = recordingLane();
     const chunks = [pending(), pending(), pending()];
-    chunks.forEach((c, i) => {
-      lane.enqueue(
-        0,
-        c.outcome,
-        () => 0,
-        async () => void committed.push(i),
-        () => {},
-      );
-    });
+    for (const [i, c] of chunks.entries()) enqueue(0, c.outcome, `c${i}`);
     chunks[2]!.settle('settled');
     chunks[1]!.settle('settled');
     await new Promise((r) => setTimeout(r, 5));
     expect(committed).toEqual([]);
     chunks[0]!.settle('settled');
     await lane.idle();
-    expect(committed).toEqual([0, 1, 2]);
+    expect(committed).toEqual(['c0', 'c1', 'c2']);
   });
 
   it('commits nothing read after an abandoned chunk of the same generation', async () => {
-    const lane = new CommitLane();
-    const committed: string[] = [];
+    let generation = 0;
+    const { lane, committed, enqueue } = recordingLane(() => generation);
     const outcomes: ChunkOutcome[] = ['settled', 'abandoned', 'settled', 'settled'];
-    outcomes.forEach((o, i) => {
-      lane.enqueue(
-        0,
-        Promise.resolve(o),
-        () => 0,
-        async () => void committed.push(`g0c${i}`),
-        () => {},
-      );
-    });
+    for (const [i, o] of outcomes.entries()) enqueue(0, Promise.resolve(o), `g0c${i}`);
+    await lane.idle();
     // The next generation re-reads from the last commit and commits again.
-    lane.enqueue(
-      1,
-      Promise.resolve('settled'),
-      () => 1,
-      async () => void committed.push('g1c0'),
-      () => {},
-    );
+    generation = 1;
+    enqueue(1, Promise.resolve('settled'), 'g1c0');
     await lane.idle();
     expect(committed).toEqual(['g0c0', 'g1c0']);
   });
 
   it('skips the commits of a generation that is no longer current', async () => {
-    const lane = new CommitLane();
     let generation = 0;
-    const committed: number[] = [];
+    const { lane, committed, enqueue } = recordingLane(() => generation);
     const late = pending();
-    lane.enqueue(
-      0,
-      Promise.resolve('settled'),
-      () => generation,
-      async () => void committed.push(0),
-      () => {},
-    );
-    lane.enqueue(
-      0,
-      late.outcome,
-      () => generation,
-      async () => void committed.push(1),
-      () => {},
-    );
+    enqueue(0, Promise.resolve('settled'), 'c0');
+    enqueue(0, late.outcome, 'c1');
     await new Promise((r) => setTimeout(r, 5));
     generation = 1; // a rebalance while chunk 1 was in flight
     late.settle('settled');
     await lane.idle();
-    expect(committed).toEqual([0]);
+    expect(committed).toEqual(['c0']);
   });
 
   it('reports a failed commit and keeps committing later chunks', async () => {
-    const lane = new CommitLane();
-    const committed: number[] = [];
-    const errors: string[] = [];
-    lane.enqueue(
-      0,
-      Promise.resolve('settled'),
-      () => 0,
-      async () => {
-        throw new Error('REBALANCE_IN_PROGRESS');
-      },
-      (err) => errors.push((err as Error).message),
-    );
-    lane.enqueue(
-      0,
-      Promise.resolve('settled'),
-      () => 0,
-      async () => void committed.push(1),
-      () => {},
-    );
+    const { lane, committed, errors, enqueue } = recordingLane();
+    lane.enqueue(0, Promise.resolve('settled'), async () => {
+      throw new Error('REBALANCE_IN_PROGRESS');
+    });
+    enqueue(0, Promise.resolve('settled'), 'c1');
     await lane.idle();
     expect(errors).toEqual(['REBALANCE_IN_PROGRESS']);
-    expect(committed).toEqual([1]);
+    expect(committed).toEqual(['c1']);
   });
 
   it('treats a rejected outcome as abandoned', async () => {
-    const lane = new CommitLane();
-    const committed: number[] = [];
-    lane.enqueue(
-      0,
-      Promise.reject(new Error('pool died')),
-      () => 0,
-      async () => void committed.push(0),
-      () => {},
-    );
-    lane.enqueue(
-      0,
-      Promise.resolve('settled'),
-      () => 0,
-      async () => void committed.push(1),
-      () => {},
-    );
+    const { lane, committed, enqueue } = recordingLane();
+    enqueue(0, Promise.reject(new Error('pool died')), 'c0');
+    enqueue(0, Promise.resolve('settled'), 'c1');
     await lane.idle();
     expect(committed).toEqual([]);
   });
