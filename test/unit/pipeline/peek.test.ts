@@ -144,6 +144,7 @@ describe('peeking before decoding', () => {
       `${good},extra`,
       good.slice(0, 40),
       json.replace('"dst_vlan":8', '"dst_vlan":8.5'),
+      json.replace('"dst_vlan":8', '"dst_vlan":08'),
       json.slice(0, -1),
       new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff]),
       'x'.repeat(10),
@@ -189,8 +190,38 @@ describe('peeking before decoding', () => {
     expect(view).toMatchObject({ inVlan: 42, proto: 17, srcIp: '10.9.9.9' });
     const twice = Buffer.from('{"src_vlan":1,"src_vlan":42}');
     expect(peekMessage('goflow2-json', twice, 0, twice.length, needs, view)).toBe(UNSURE);
+    // A key inside another key, after an escaped quote: JSON.parse would not read it as src_vlan.
+    const escaped = Buffer.from('{"x\\"src_vlan":42,"dst_vlan":1}');
+    expect(peekMessage('goflow2-json', escaped, 0, escaped.length, needs, view)).toBe(UNSURE);
     const two = Buffer.from('{"src_vlan":1}\n{"src_vlan":42}\n');
     expect(peekMessage('goflow2-json', two, 0, two.length, needs, view)).toBe(UNSURE);
+  });
+
+  it('reads JSON keys from the tail when it can, as JSON.parse would read the whole object', () => {
+    const view = emptyView();
+    const keys = 'vlan = 8';
+    const needs = stagesFor(keys).filter.needs;
+    const json = goflow2Json({ ...SAMPLE_FLOW, inVlan: 7, outVlan: 8 }, 1);
+    const cases = [
+      json, // teaches the peek where the keys sit
+      `{"dst_vlan":42,${json.slice(1)}`, // repeated: the last one counts
+      `${json.slice(0, -1)},"x":{"dst_vlan":42}}`, // nested in the tail: a whole read, unsure
+      json.replace('"dst_vlan":8,', `"dst_vlan":8,"note":"${'n'.repeat(400)}",`), // keys out of the tail
+      json.replace('"dst_vlan":8,', '"dst_vlan":8,"y":[1],'), // an array after them
+    ];
+    const peeked = cases.map((c) => {
+      const b = Buffer.from(c);
+      const seen = peekMessage('goflow2-json', b, 0, b.length, needs, view);
+      return seen === FLOW ? view.outVlan : seen;
+    });
+    expect(peeked).toEqual([8, 8, UNSURE, 8, 8]);
+    for (const filter of [keys, 'vlan = 42']) {
+      const batch = batchOf(cases);
+      const want = expected(batch, filter);
+      const got = processBatch(batch, stagesFor(filter));
+      expect([...got.items], filter).toEqual(want.kept);
+      expect(got.filtered, filter).toBe(want.filtered);
+    }
   });
 
   it('reads protobuf with and without the length prefix, and several messages not at all', () => {
