@@ -4,6 +4,7 @@ import { loadConfig, parseConfig } from '../config/parse.js';
 import type { AppConfig } from '../config/types.js';
 import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from '../ipc.js';
 import { createLogger } from '../observability/logger.js';
+import { guardMemory } from '../worker/memory-guard.js';
 import { balanced } from '../worker/stats.js';
 import { TenantWorker } from '../worker/tenant-worker.js';
 import { nonNegativeInt } from './options.js';
@@ -44,6 +45,9 @@ async function runWorker(
   const logger = createLogger({ name: 'smonnet-worker', level: config.supervisor.logLevel }).child({
     tenant: tenant.name,
   });
+  const stopGuard = guardMemory(config.supervisor.workerMemoryBytes, (residentBytes) =>
+    logger.debug({ residentBytes }, 'above the worker memory budget: full garbage collection'),
+  );
   const worker = new TenantWorker(config, tenant, logger, {
     ...(opts.threads !== undefined && { threads: opts.threads }),
   });
@@ -84,6 +88,7 @@ async function runWorker(
     stopping = worker.stop().then(() => {
       if (progress) clearInterval(progress);
       if (report) clearInterval(report);
+      stopGuard();
       const s = worker.stats;
       sendStats();
       logger.info(

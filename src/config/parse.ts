@@ -149,6 +149,7 @@ const SUPERVISOR_KEYS = [
   'shutdown_timeout',
   'max_restarts',
   'restart_window',
+  'worker_memory',
 ] as const;
 const KNOWN_SECTIONS = ['kafka', 'enrich', 'procapi', 'supervisor', 'smonit'];
 
@@ -297,6 +298,8 @@ function procApiSettings(c: Collector, section: Section | undefined, baseDir: st
   };
 }
 
+const MB = 1024 * 1024;
+
 function supervisorSettings(c: Collector, section: Section | undefined, baseDir: string): SupervisorSettings {
   const s = strings(c, 'supervisor', section ?? {}, SUPERVISOR_KEYS);
   const runtimeDir = pathIn(baseDir, s['runtime_dir'] ?? 'run')!;
@@ -312,6 +315,7 @@ function supervisorSettings(c: Collector, section: Section | undefined, baseDir:
     maxRestarts: wholeNumber(c, 'supervisor', 'max_restarts', s['max_restarts'], 5, 1, 1000),
     restartWindowMs:
       wholeNumber(c, 'supervisor', 'restart_window', s['restart_window'], 120, 1, 86_400) * 1000,
+    workerMemoryBytes: wholeNumber(c, 'supervisor', 'worker_memory', s['worker_memory'], 160, 0, 65_536) * MB,
   };
 }
 

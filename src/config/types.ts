@@ -104,6 +104,8 @@ export interface SupervisorSettings {
   /** A tenant restarted more often than this within restartWindowMs is marked failed. */
   readonly maxRestarts: number;
   readonly restartWindowMs: number;
+  /** A worker above this resident size runs a full garbage collection; 0 leaves it to V8. */
+  readonly workerMemoryBytes: number;
 }
 
 export interface AppConfig {

@@ -64,9 +64,10 @@ export interface ReloadOutcome extends ReloadPlan {
  * A worker's live data is bounded (a fetch, its chunks, their bulk bodies), but V8 sizes its heap
  * for throughput and lets a process grow far beyond that. Smaller young-generation spaces keep
  * each worker's resident memory near what it uses, which matters with many tenants on one host;
- * the scavenges they add cost little next to decoding.
+ * the scavenges they add cost little next to decoding. `gc` lets a worker above its memory budget
+ * collect at once (worker/memory-guard.ts).
  */
-const WORKER_V8_FLAGS = ['--max-semi-space-size=4'];
+const WORKER_V8_FLAGS = ['--max-semi-space-size=4', '--expose-gc'];
 
 /** How the supervisor starts a worker process; tests and `run` use the default. */
 function workerEntry(): { module: string; execArgv: string[] } {

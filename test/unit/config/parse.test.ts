@@ -141,6 +141,17 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('reads the worker memory budget in MB: 160 by default, 0 to leave memory to V8', () => {
+    const base = '[kafka]\nbrokers = 127.0.0.1:9092\n';
+    const budget = (extra: string) => parseConfig(base + extra, '/x/api.cfg').supervisor.workerMemoryBytes;
+    expect(budget('')).toBe(160 * 1024 * 1024);
+    expect(budget('[supervisor]\nworker_memory = 0\n')).toBe(0);
+    expect(budget('[supervisor]\nworker_memory = 512\n')).toBe(512 * 1024 * 1024);
+    expect(problems(`${base}[supervisor]\nworker_memory = 1.5G\n`)).toEqual([
+      "/etc/smonnet/api.cfg [supervisor] worker_memory: '1.5G' is not a whole number in 0..65536",
+    ]);
+  });
+
   it('names an unreadable file', () => {
     expect(() => loadConfig('/nonexistent/api.cfg')).toThrow('/nonexistent/api.cfg: cannot read: ENOENT');
   });
