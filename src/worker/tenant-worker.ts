@@ -42,6 +42,8 @@ export interface WorkerOptions {
   bulksInFlight?: number;
   /** Message bytes fetched but not yet settled before the worker stops fetching (default 1 MB). */
   maxInFlightBytes?: number;
+  /** Wraps each processor the worker creates: tests inject failures nobody expected with it. */
+  wrapProcessor?: (processor: Processor) => Processor;
 }
 
 /** Reads the enrichment sources once; a missing file turns its enrichment off with one warning. */
@@ -90,6 +92,8 @@ export class TenantWorker {
   /** Bumped when the group is joined again: chunks of an earlier generation are not committed. */
   private generation = 0;
   private restarting: Promise<void> | undefined;
+  /** From an unexpected failure until the consumer has stopped: nothing new may be taken on. */
+  private failing = false;
   private restartDelayMs = 1_000;
   private elasticsearchReachable = true;
   private lastBulkAt = 0;
@@ -124,10 +128,7 @@ export class TenantWorker {
    */
   async reloadEnrichment(): Promise<void> {
     const spec = stageSpec(this.config, this.tenant, this.logger);
-    const next = createProcessor(
-      spec,
-      this.options.threads ?? poolThreads(this.config, availableParallelism()),
-    );
+    const next = this.newProcessor(spec);
     const previous = this.processor;
     this.processor = next;
     await previous?.close();
@@ -176,12 +177,15 @@ export class TenantWorker {
     return `${this.config.kafka.groupPrefix}-${this.tenant.name}`;
   }
 
+  private newProcessor(spec: StageSpec): Processor {
+    const threads = this.options.threads ?? poolThreads(this.config, availableParallelism());
+    const processor = createProcessor(spec, threads);
+    return this.options.wrapProcessor?.(processor) ?? processor;
+  }
+
   async start(): Promise<void> {
     const spec = stageSpec(this.config, this.tenant, this.logger);
-    this.processor = createProcessor(
-      spec,
-      this.options.threads ?? poolThreads(this.config, availableParallelism()),
-    );
+    this.processor = this.newProcessor(spec);
     this.watchElasticsearch();
     await this.waitForTemplates();
     await this.waitForTopic(this.config.kafka.topic);
@@ -304,9 +308,12 @@ export class TenantWorker {
    * much is in flight does this wait, keeping the group membership alive meanwhile.
    */
   private async onBatch({ batch, heartbeat, isRunning, resolveOffset }: EachBatchPayload): Promise<void> {
-    if (this.stopping || batch.messages.length === 0) return;
+    // After a failure, until the consumer stopped: a batch fetched now would commit past the
+    // chunks just abandoned. Unresolved, it is fetched again once the consumer restarts.
+    if (this.stopping || this.failing || batch.messages.length === 0) return;
     const generation = this.generation;
-    const halted = (): boolean => this.stopping || !isRunning() || generation !== this.generation;
+    const halted = (): boolean =>
+      this.stopping || this.failing || !isRunning() || generation !== this.generation;
     const processor = this.processor!;
     const lane = this.laneFor(batch.partition);
     const highWatermark = Number(batch.highWatermark);
@@ -389,6 +396,7 @@ export class TenantWorker {
   private restartConsumer(err: unknown, chunk: Chunk): void {
     const { topic, partition } = chunk.batch;
     this.generation++;
+    this.failing = true;
     // The chunks in flight beside it fail the same way: one restart, one log line.
     if (this.restarting || this.stopping) return;
     // A failure that comes back at once (a bug, a broken pool) must not spin: back off.
@@ -401,6 +409,7 @@ export class TenantWorker {
     this.restarting = (async () => {
       await new Promise((r) => setTimeout(r, delay));
       await this.consumer?.stop();
+      this.failing = false;
       if (!this.stopping) await this.runConsumer();
     })()
       .catch((e) => this.logger.error({ err: e }, 'consumer restart failed'))

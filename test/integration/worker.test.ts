@@ -3,6 +3,7 @@
  * malformed input, a kill -9 mid-stream, and Elasticsearch going away for 30 seconds.
  */
 import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import type { SflowRecord } from '../../src/record.js';
@@ -54,6 +55,21 @@ async function startWorker(scenario: Scenario, name: string): Promise<TenantWork
   const worker = new TenantWorker(scenario.config, tenant, silent);
   await worker.start();
   return worker;
+}
+
+/** The tenant's group has committed every partition of the scenario's topic up to its end. */
+async function expectCommittedToEnd(kafka: Kafka, scenario: Scenario, tenant: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(scenario.topic);
+  const [committed] = await admin.fetchOffsets({
+    groupId: `${scenario.config.kafka.groupPrefix}-${tenant}`,
+    topics: [scenario.topic],
+  });
+  await admin.disconnect();
+  for (const p of ends.filter((e) => e.high !== '0')) {
+    expect(committed!.partitions.find((c) => c.partition === p.partition)?.offset).toBe(p.high);
+  }
 }
 
 describe('tenant worker', () => {
@@ -298,18 +314,57 @@ describe('tenant worker', () => {
       sorted(messages.flatMap((m) => m.records).map(recordKey)),
     );
     // The graceful stop left the group's committed offsets at the end of every partition.
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(scenario.topic);
-    const [committed] = await admin.fetchOffsets({
-      groupId: `${scenario.config.kafka.groupPrefix}-all`,
-      topics: [scenario.topic],
-    });
-    await admin.disconnect();
-    for (const p of ends.filter((e) => e.high !== '0')) {
-      expect(committed!.partitions.find((c) => c.partition === p.partition)?.offset).toBe(p.high);
-    }
+    await expectCommittedToEnd(kafka, scenario, 'all');
     expect(second.output()).toMatch(/"balanced":true/);
+  });
+
+  it('restarts its consumer from the last commit when processing fails unexpectedly, losing nothing', async () => {
+    const kafka = testKafka();
+    const scenario = writeScenario({ all: { keys: {} } });
+    const es = testElasticsearch(scenario.topic);
+    const messages = traffic({ count: 6_000, seed: 9 });
+    const expected = messages.reduce((n, m) => n + m.records.length, 0);
+    await produce(kafka, scenario.topic, messages);
+    const index = `${scenario.prefixes['all']}-*`;
+    // The third chunk handed to processing fails, once, as a bug in the pool would.
+    let chunks = 0;
+    let failed = 0;
+    const tenant = scenario.config.tenants[0]!;
+    const worker = new TenantWorker(scenario.config, tenant, silent, {
+      chunkMessages: 200,
+      wrapProcessor: (processor) => ({
+        ...processor,
+        utilization: () => processor.utilization(),
+        close: () => processor.close(),
+        process: (batch) => {
+          if (++chunks === 3) {
+            failed++;
+            return Promise.reject(new Error('injected: processing failed'));
+          }
+          return processor.process(batch);
+        },
+      }),
+    });
+    await worker.start();
+    try {
+      await waitFor(
+        `${expected} documents`,
+        async () => ((await countDocuments(es, index)) >= expected ? true : undefined),
+        120_000,
+        1000,
+      );
+    } finally {
+      await worker.stop();
+    }
+    expect(failed).toBe(1);
+    const docs = await allDocuments<Doc>(es, index);
+    expect(docs).toHaveLength(expected);
+    expect(sorted(docs.map((d) => documentKey(d.source)))).toEqual(
+      sorted(messages.flatMap((m) => m.records).map(recordKey)),
+    );
+    // The failed chunk and those after it were read again: nothing was committed past them.
+    expect(worker.stats.indexed).toBeGreaterThanOrEqual(expected);
+    await expectCommittedToEnd(kafka, scenario, 'all');
   });
 
   it('loses nothing while Elasticsearch is stopped for 30 seconds as records keep arriving', async () => {
