@@ -372,7 +372,7 @@ export class TenantWorker {
     try {
       const result = await processing;
       // Nothing waits in eachBatch while a bulk is retried: kafkajs keeps the membership alive.
-      await this.settle(chunk, result, { keepAlive: async () => {}, shouldStop: halted });
+      await this.settle(chunk, result, halted);
       this.restartDelayMs = 1_000;
       return 'settled';
     } catch (err) {
@@ -419,11 +419,7 @@ export class TenantWorker {
   }
 
   /** Indexes, dead-letters and counts one chunk; returns only when every record is settled. */
-  private async settle(
-    chunk: Chunk,
-    result: BatchResult,
-    control: { keepAlive: () => Promise<void>; shouldStop: () => boolean },
-  ): Promise<void> {
+  private async settle(chunk: Chunk, result: BatchResult, shouldStop: () => boolean): Promise<void> {
     const { topic, partition } = chunk.batch;
     const message = (packed: number) => chunk.messages[chunk.kept[packed]!]!;
     const letters: DeadLetter[] = [];
@@ -455,7 +451,7 @@ export class TenantWorker {
         client: this.es,
         tenant: this.tenant.name,
         warn: this.warn,
-        ...control,
+        shouldStop,
         onBulk: (ms, _items, bytes) => {
           this.stats.bulkRequests++;
           this.stats.bulkMs += ms;
@@ -484,7 +480,7 @@ export class TenantWorker {
       });
       this.warn.warn('es-rejected', { topic, partition, offset: m.offset, record }, r.reason);
     }
-    await this.sendDeadLetters(letters, control);
+    await this.sendDeadLetters(letters, shouldStop);
     this.stats.consumed += result.records + chunk.oversized.length;
     this.stats.indexed += delivery.indexed;
     this.stats.filteredOut += result.filtered;
@@ -494,20 +490,16 @@ export class TenantWorker {
     this.stats.deadLetteredRejected += delivery.rejected.length;
   }
 
-  private sendDeadLetters(
-    letters: DeadLetter[],
-    control: { keepAlive: () => Promise<void>; shouldStop: () => boolean },
-  ): Promise<void> {
+  private sendDeadLetters(letters: DeadLetter[], shouldStop: () => boolean): Promise<void> {
     return retryUntilDone(
       () => this.deadLetters.send(letters),
       async (err, delay) => {
-        if (control.shouldStop()) throw new DeliveryAborted();
+        if (shouldStop()) throw new DeliveryAborted();
         this.warn.warn(
           'dead-letter-failed',
           { retryInMs: delay, err: (err as Error).message },
           'cannot write dead letters yet',
         );
-        await control.keepAlive();
       },
     );
   }

@@ -1,8 +1,9 @@
 /**
  * Gets one processed batch into Elasticsearch: retries what may succeed later (with backoff and
  * jitter, for as long as it takes), dead-letters what never will, and reports when every item is
- * settled, so the caller can commit. Waiting calls `keepAlive` so the consumer keeps its group
- * membership, and `shouldStop` ends the wait with nothing settled (the batch stays uncommitted).
+ * settled, so the caller can commit. `shouldStop` ends a wait with nothing settled (the batch
+ * stays uncommitted). Nothing waits for it in the consumer's batch handler, so waiting needs no
+ * heartbeats.
  */
 import type { Client } from '@elastic/elasticsearch';
 import { ElasticsearchRejectedError, ElasticsearchUnavailableError } from '../../errors.js';
@@ -20,7 +21,6 @@ export interface DeliveryContext {
   readonly client: Client;
   readonly tenant: string;
   readonly warn: RateLimitedLog;
-  keepAlive(): Promise<void>;
   shouldStop(): boolean;
   /** Called after each bulk request with its duration, item count and body size. */
   onBulk?(ms: number, items: number, bytes: number): void;
@@ -42,7 +42,6 @@ async function pause(ctx: DeliveryContext, ms: number): Promise<void> {
   while (Date.now() < until) {
     if (ctx.shouldStop()) throw new DeliveryAborted();
     await sleep(Math.min(500, until - Date.now()));
-    await ctx.keepAlive();
   }
 }
 
