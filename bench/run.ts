@@ -8,10 +8,10 @@
  *   3. Kafka's limit (a bare kafkajs consumer), Elasticsearch's limit (the final documents
  *      bulk-loaded directly) and one tenant end to end, with the CPU each process used.
  *   4. Tenant scaling: 1, 2, 4, 8 tenants of the daemon on one pre-filled topic.
- *   5. Lag of 8 tenants under a steady 20,000 records/s.
+ *   5. Lag of 8 tenants under a steady 20,000 records/s, then under a rate this host sustains.
  *
  * Sizes: BENCH_STAGE_RECORDS (1000000), BENCH_RECORDS (200000), BENCH_LAG_SECONDS (60),
- * BENCH_LAG_RATE (20000); BENCH_ONLY=stages,pool,limits,scaling,lag runs a subset. For trying
+ * BENCH_LAG_RATES (20000,6000); BENCH_ONLY=stages,pool,limits,scaling,lag runs a subset. For trying
  * worker settings end to end: BENCH_THREADS, BENCH_CHUNK, BENCH_PARTITIONS,
  * BENCH_BULKS, BENCH_INFLIGHT_MB; for scaling,
  * BENCH_SCALING=8x0,1x2 (tenants x threads).
@@ -37,7 +37,7 @@ const env = (name: string, fallback: number): number => Number(process.env[name]
 const STAGE_RECORDS = env('BENCH_STAGE_RECORDS', 1_000_000);
 const RECORDS = env('BENCH_RECORDS', 200_000);
 const LAG_SECONDS = env('BENCH_LAG_SECONDS', 60);
-const LAG_RATE = env('BENCH_LAG_RATE', 20_000);
+const LAG_RATES = (process.env['BENCH_LAG_RATES'] ?? '20000,6000').split(',').map(Number);
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'stages,pool,limits,scaling,lag').split(','));
 const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const ES_URL = process.env['ES_URL'] ?? 'http://127.0.0.1:9200';
@@ -480,17 +480,17 @@ async function scaling(topic: string, total: number): Promise<void> {
   say();
 }
 
-async function lag(): Promise<void> {
+async function lag(rate: number, section: string): Promise<void> {
   const tenants = 8;
-  const topic = `${run}-lag`;
-  say(`## 5. Lag: ${tenants} tenants under ${LAG_RATE} records/s for ${LAG_SECONDS} s`);
+  const topic = `${run}-lag-${rate}`;
+  say(`## ${section}. Lag: ${tenants} tenants under ${rate} records/s for ${LAG_SECONDS} s`);
   say();
   await createTopic(topic, 4);
-  const daemon = await startDaemon(topic, tenants, 0, 'lag'); // inline: what threads = auto picks here
+  const daemon = await startDaemon(topic, tenants, 0, `lag-${rate}`); // inline: what threads = auto picks here
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   // Generated ahead, so producing costs only the sending.
-  const messages = benchMessages('sflowtool', LAG_RATE * LAG_SECONDS, 5).map((m) => ({
+  const messages = benchMessages('sflowtool', rate * LAG_SECONDS, 5).map((m) => ({
     key: m.key,
     value: m.value as string,
   }));
@@ -507,7 +507,7 @@ async function lag(): Promise<void> {
     });
   }, 1000);
   // 10 sends a second, each a tenth of the rate, on schedule (late sends catch up).
-  const perTick = LAG_RATE / 10;
+  const perTick = rate / 10;
   for (let tick = 0; tick * perTick < messages.length; tick++) {
     const due = started + tick * 100;
     if (Date.now() < due) await sleep(due - Date.now());
@@ -562,7 +562,8 @@ async function main(): Promise<void> {
     }
     if (ONLY.has('limits')) await limits(es, topic, total);
     if (ONLY.has('scaling')) await scaling(topic, total);
-    if (ONLY.has('lag')) await lag();
+    if (ONLY.has('lag'))
+      for (const [i, rate] of LAG_RATES.entries()) await lag(rate, LAG_RATES.length > 1 ? `5.${i + 1}` : '5');
     if (ONLY.size === 5) writeFileSync(new URL('results.md', import.meta.url), `${out.join('\n')}\n`);
   } finally {
     await es.indices
