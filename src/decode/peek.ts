@@ -218,9 +218,9 @@ const JSON_SLOTS = new Map(
 if (JSON_SLOTS.size !== JSON_KEYS.length) throw new Error('two goflow2 JSON keys share a key code');
 const jsonValues: (number | string | undefined)[] = new Array(JSON_KEYS.length).fill(undefined);
 /** Where each field's names start among the slots: the rest of its names follow in order. */
-const FIRST_SLOT = new Map<keyof FlowView, number>();
-for (const field of Object.keys(JSON_NAMES) as (keyof FlowView)[])
-  FIRST_SLOT.set(field, JSON_KEYS.indexOf(JSON_NAMES[field][0]!));
+const FIRST_SLOT = Object.fromEntries(
+  Object.entries(JSON_NAMES).map(([field, names]) => [field, JSON_KEYS.indexOf(names[0]!)]),
+) as Readonly<Record<keyof FlowView, number>>;
 
 /** `o[v2] ?? o[v1]`, the names in slots `slot` and `slot + 1`. */
 const jsonPair = (slot: number): number | string | undefined => jsonValues[slot] ?? jsonValues[slot + 1];
@@ -233,7 +233,7 @@ function jsonUint(slot: number, max: number): number {
 }
 
 function jsonField(field: keyof FlowView, view: FlowView): boolean {
-  const slot = FIRST_SLOT.get(field)!;
+  const slot = FIRST_SLOT[field];
   switch (field) {
     case 'agent':
     case 'srcIp':
@@ -322,7 +322,7 @@ function jsonSearch(fields: readonly (keyof FlowView)[]): JsonSearch {
   if (search === undefined) {
     const keys = fields.flatMap((f) => JSON_NAMES[f]);
     const required = fields.flatMap((f) => {
-      const slot = FIRST_SLOT.get(f)!;
+      const slot = FIRST_SLOT[f];
       // src_vlan 0 defers to vlan_id: goflow2 writes both.
       return f === 'inVlan' ? [slot, slot + 2] : [slot];
     });

@@ -6,9 +6,9 @@
  * budget a full collection runs at once. Below it, nothing is done and V8 keeps its own pace.
  */
 
-/** Runs `collect` when `resident()` is above `limitBytes`; true when it did. */
-export function collectAbove(limitBytes: number, resident: () => number, collect: () => void): boolean {
-  if (resident() <= limitBytes) return false;
+/** Runs `collect` when `residentBytes` is above `limitBytes`; true when it did. */
+export function collectAbove(limitBytes: number, residentBytes: number, collect: () => void): boolean {
+  if (residentBytes <= limitBytes) return false;
   collect();
   return true;
 }
@@ -24,10 +24,9 @@ export function guardMemory(
   collect: (() => void) | undefined = globalThis.gc,
 ): () => void {
   if (limitBytes <= 0 || collect === undefined) return () => {};
-  const resident = (): number => process.memoryUsage.rss();
   const timer = setInterval(() => {
-    const before = resident();
-    if (collectAbove(limitBytes, () => before, collect)) onCollect(before);
+    const residentBytes = process.memoryUsage.rss();
+    if (collectAbove(limitBytes, residentBytes, collect)) onCollect(residentBytes);
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -8,9 +8,9 @@ describe('memory guard', () => {
 
   it('collects only above the budget', () => {
     const collect = vi.fn();
-    expect(collectAbove(100, () => 100, collect)).toBe(false);
+    expect(collectAbove(100, 100, collect)).toBe(false);
     expect(collect).not.toHaveBeenCalled();
-    expect(collectAbove(100, () => 101, collect)).toBe(true);
+    expect(collectAbove(100, 101, collect)).toBe(true);
     expect(collect).toHaveBeenCalledTimes(1);
   });
 
