@@ -94,18 +94,35 @@ interface Listing {
   }[];
 }
 
+const TENANT_PREFIXES = ['demo-lab42', 'demo-physics', 'demo-web', 'demo-chem'];
+
+/** Documents per index prefix, after a refresh so that the last bulk counts too. */
+async function documentCounts(esUrl: string, prefixes: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const p of prefixes) {
+    try {
+      await fetch(`${esUrl}/${p}-*/_refresh`, { method: 'POST' });
+      const res = await fetch(`${esUrl}/${p}-*/_count`);
+      counts.set(p, res.ok ? ((await res.json()) as { count: number }).count : 0);
+    } catch {
+      counts.set(p, 0);
+    }
+  }
+  return counts;
+}
+
 async function main(): Promise<void> {
   const startedServices = !servicesRunning();
   if (startedServices)
     console.log('starting the local Kafka and Elasticsearch (the first time downloads them with mvn)…');
-  const env = Object.fromEntries(
-    services('up')
-      .trim()
-      .split('\n')
-      .map((l) => l.split('=', 2) as [string, string]),
+  services('up');
+  // `env` prints only the two settings, whatever `up` (or the tools it ran) wrote on its way.
+  const env = new Map(
+    [...services('env').matchAll(/^(KAFKA_BROKERS|ES_URL)=(\S+)$/gm)].map((m) => [m[1], m[2]] as const),
   );
-  const brokers = env['KAFKA_BROKERS']!;
-  const esUrl = env['ES_URL']!;
+  const brokers = env.get('KAFKA_BROKERS');
+  const esUrl = env.get('ES_URL');
+  if (!brokers || !esUrl) throw new Error('scripts/services.sh env did not name KAFKA_BROKERS and ES_URL');
   const port = 18_500 + Math.floor(Math.random() * 400);
   const file = writeConfig(brokers, esUrl, port);
 
@@ -174,6 +191,7 @@ async function main(): Promise<void> {
   };
 
   let stopping = false;
+  let added = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
@@ -183,15 +201,19 @@ async function main(): Promise<void> {
     console.log('\nstopping the daemon (workers drain and commit)…');
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));
-    if (startedServices) {
-      console.log('stopping the local Kafka and Elasticsearch the demo started…');
-      services('down');
-    }
-    console.log(`\nThe documents stay in ${esUrl}:`);
-    for (const p of ['demo-lab42', 'demo-physics', 'demo-web', 'demo-chem'])
-      console.log(`  ${p}-*   curl '${esUrl}/${p}-*/_count'`);
+    const counts = await documentCounts(esUrl, TENANT_PREFIXES);
+    console.log(`\nDocuments in ${esUrl}:`);
+    for (const [p, n] of counts)
+      console.log(`  ${`${p}-*`.padEnd(16)}${String(n).padStart(9)}   curl '${esUrl}/${p}-*/_count'`);
     console.log(`Config: ${file}. Run the daemon on it: node dist/cli/main.js run -c ${file}`);
-    process.exit(0);
+    // The services stay up so the documents can be explored and the next run starts at once.
+    console.log(
+      `The local Kafka and Elasticsearch ${startedServices ? 'the demo started ' : ''}keep running: npm run services -- down stops them.`,
+    );
+    // A tenant that ran and indexed nothing is a failed demo (chem only runs once added).
+    const empty = [...counts].filter(([p, n]) => n === 0 && (added || p !== 'demo-chem')).map(([p]) => p);
+    if (empty.length > 0) console.error(`no documents for ${empty.join(', ')}`);
+    process.exit(empty.length > 0 ? 1 : 0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
@@ -204,7 +226,6 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const addAt = seconds > 0 ? (seconds * 1000) / 2 : 30_000;
-  let added = false;
   let drawn = 0;
   let last = new Map<string, number>();
   let lastAt = Date.now();

@@ -58,8 +58,9 @@ fetch_kafka() {
   command -v mvn >/dev/null || die "mvn not found: install Maven to fetch Kafka"
   say "fetching Kafka $KAFKA_VERSION and its runtime dependencies with mvn"
   rm -rf "$kafka_home"
+  # mvn writes colour resets to stdout even with -q; stdout is for `env` lines only.
   mvn -B -q -Dstyle.color=never -f "$here/services/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$kafka_home/libs" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$kafka_home/libs" >&2 \
     || die "mvn could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
   touch "$kafka_home/.complete"
 }
@@ -73,7 +74,7 @@ fetch_es() {
   mkdir -p "$tmp"
   mvn -B -q -Dstyle.color=never dependency:copy \
     -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
-    -DoutputDirectory="$tmp" || die "mvn could not resolve Elasticsearch $ES_VERSION"
+    -DoutputDirectory="$tmp" >&2 || die "mvn could not resolve Elasticsearch $ES_VERSION"
   (cd "$svc" && unzip -q "$tmp/elasticsearch-$ES_VERSION.zip")
   rm -rf "$tmp"
   touch "$es_home/.complete"

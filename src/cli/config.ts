@@ -1,15 +1,14 @@
 /** `smonnet config check|migrate`: validate a file without starting anything; rewrite [smonit]. */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import ini from 'ini';
 import { legacyTenants } from '../config/legacy.js';
-import { loadConfig } from '../config/parse.js';
+import { loadConfig, readIni } from '../config/parse.js';
 import { putSection, removeSection } from '../config/sections.js';
 import { writeFileAtomic } from '../config/store.js';
 
 /** The same file with [smonit] replaced by equivalent [tenant.NAME] sections. */
 export function migrateText(text: string): string {
-  const smonit = (ini.parse(text)['smonit'] ?? {}) as Record<string, string>;
+  const smonit = (readIni(text)['smonit'] ?? {}) as Record<string, string>;
   const { tenants } = legacyTenants(smonit);
   let out = removeSection(text, 'smonit');
   for (const [name, keys] of Object.entries(tenants)) out = putSection(out, `tenant.${name}`, keys);

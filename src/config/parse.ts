@@ -33,6 +33,42 @@ const INDEX_PREFIX = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 
 type Section = Record<string, unknown>;
 
+/**
+ * `ini` turns `true`, `false` and `null` into JSON values (and a key without `=` into `true`);
+ * every key here is read as text, so those become their spelling again, at every depth.
+ */
+function asText(value: unknown): unknown {
+  if (typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value) || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = asText(v);
+  return out;
+}
+
+/** The sections of an INI text, every scalar value a string (see `asText`). */
+export function readIni(text: string): Record<string, unknown> {
+  return asText(ini.parse(text)) as Record<string, unknown>;
+}
+
+const TRUE_WORDS = ['true', 'yes', 'on', '1'];
+const FALSE_WORDS = ['false', 'no', 'off', '0'];
+
+/** A yes/no key: one set of spellings, the same for every key that is a flag. */
+function flag(
+  c: Collector,
+  section: string,
+  key: string,
+  value: string | undefined,
+  fallback: boolean,
+): boolean {
+  if (value === undefined) return fallback;
+  const word = value.toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  c.add(section, key, `'${value}' is not one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`);
+  return fallback;
+}
+
 class Collector {
   readonly errors: ConfigError[] = [];
   constructor(readonly file: string) {}
@@ -266,9 +302,7 @@ function pathIn(baseDir: string, value: string | undefined): string | undefined 
 
 function procApiSettings(c: Collector, section: Section | undefined, baseDir: string): ProcApiSettings {
   const s = strings(c, 'procapi', section ?? {}, PROCAPI_KEYS);
-  const enabled = (s['enabled'] ?? 'true').toLowerCase();
-  if (!['true', 'false', 'yes', 'no', '1', '0'].includes(enabled))
-    c.add('procapi', 'enabled', `'${s['enabled']}' is not true or false`);
+  const enabled = flag(c, 'procapi', 'enabled', s['enabled'], true);
   const listen = s['listen'] ?? '127.0.0.1:8080';
   const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(listen);
   if (!m || Number(m[2]) > 65535) c.add('procapi', 'listen', `'${listen}' is not host:port`);
@@ -287,7 +321,7 @@ function procApiSettings(c: Collector, section: Section | undefined, baseDir: st
     );
   }
   return {
-    enabled: ['true', 'yes', '1'].includes(enabled),
+    enabled,
     host: m ? m[1]!.replace(/^\[|\]$/g, '') : '127.0.0.1',
     port: m ? Number(m[2]) : 8080,
     tokenFile: pathIn(baseDir, s['token_file']),
@@ -418,7 +452,7 @@ export function parseConfig(text: string, file: string): AppConfig {
   const c = new Collector(file);
   let doc: Record<string, unknown>;
   try {
-    doc = ini.parse(text);
+    doc = readIni(text);
   } catch (err) {
     throw new ConfigErrors([new ConfigError({ file }, `not an INI file: ${(err as Error).message}`)]);
   }
@@ -485,7 +519,7 @@ export function parseConfig(text: string, file: string): AppConfig {
 export function loadClientSettings(file: string): Pick<AppConfig, 'procapi' | 'supervisor'> {
   let doc: Record<string, unknown>;
   try {
-    doc = ini.parse(readFileSync(file, 'utf8'));
+    doc = readIni(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigErrors([
       new ConfigError({ file }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`),

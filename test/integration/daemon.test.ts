@@ -13,6 +13,7 @@ import { alive, daemonSections, freePort, runCli, startDaemon, waitRunning } fro
 import {
   countDocuments,
   createScenarioTopic,
+  ES_RESTART_MS,
   expectedRecords,
   produce,
   services,
@@ -452,7 +453,7 @@ describe('smonnet run', () => {
         1000,
       );
     },
-    SIX_TENANTS_TIMEOUT,
+    SIX_TENANTS_TIMEOUT + ES_RESTART_MS,
   );
 
   it(

@@ -197,6 +197,14 @@ export async function allDocuments<T>(es: Client, index: string): Promise<{ id: 
 }
 
 const run = promisify(execFile);
+
+/**
+ * The longest `scripts/services.sh up es` may take: it waits up to 180 s for yellow. A test that
+ * restarts Elasticsearch adds this to its own budget, since the JVM start and shard recovery take
+ * from 15 s on an idle machine to over a minute on a loaded one.
+ */
+export const ES_RESTART_MS = 180_000;
+
 export async function services(...args: string[]): Promise<void> {
   await run('bash', [join(root, 'scripts/services.sh'), ...args], { cwd: root });
 }

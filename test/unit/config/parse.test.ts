@@ -152,6 +152,28 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('reads every spelling of a flag the same, true and false included', () => {
+    const base = '[kafka]\nbrokers = 127.0.0.1:9092\n';
+    const enabled = (value: string) =>
+      parseConfig(`${base}[procapi]\nenabled = ${value}\n`, '/x/api.cfg').procapi.enabled;
+    for (const word of ['true', 'TRUE', 'yes', 'Yes', 'on', '1']) expect(enabled(word), word).toBe(true);
+    for (const word of ['false', 'False', 'no', 'NO', 'off', '0']) expect(enabled(word), word).toBe(false);
+    expect(parseConfig(base, '/x/api.cfg').procapi.enabled).toBe(true);
+    expect(problems(`${base}[procapi]\nenabled = maybe\n`)).toEqual([
+      "/etc/smonnet/api.cfg [procapi] enabled: 'maybe' is not one of true, yes, on, 1, false, no, off, 0",
+    ]);
+  });
+
+  it('reads true, false and null as text where a key takes text', () => {
+    const cfg = parseConfig(
+      '[kafka]\ntopic = true\ngroup_prefix = null\n[tenant.a]\nes_nodes = h:9200\nindex_prefix = false\n',
+      '/x/api.cfg',
+    );
+    expect(cfg.kafka.topic).toBe('true');
+    expect(cfg.kafka.groupPrefix).toBe('null');
+    expect(cfg.tenants[0]!.indexPrefix).toBe('false');
+  });
+
   it('names an unreadable file', () => {
     expect(() => loadConfig('/nonexistent/api.cfg')).toThrow('/nonexistent/api.cfg: cannot read: ENOENT');
   });
