@@ -63,5 +63,53 @@ export interface CounterRecord {
 
 export type SflowRecord = FlowRecord | CounterRecord;
 
+/** The flow fields a tenant filter can test: a decoded record has them, and so does a peek's view. */
+export type FilterField =
+  | 'inVlan'
+  | 'outVlan'
+  | 'inIf'
+  | 'outIf'
+  | 'proto'
+  | 'srcPort'
+  | 'dstPort'
+  | 'agent'
+  | 'srcIp'
+  | 'dstIp';
+
+/** The filterable fields alone, filled in place by a peek at raw bytes. */
+export type FlowView = { -readonly [K in FilterField]: FlowRecord[K] };
+
+/** The flow fields that hold numbers. */
+export type NumericFlowField = {
+  [K in keyof FlowRecord]-?: FlowRecord[K] extends number ? (K extends 'timeMs' ? never : K) : never;
+}[keyof FlowRecord];
+
+const U16 = 0xffff;
+const U32 = 0xffffffff;
+
+/**
+ * The largest valid value of each numeric flow field (all are unsigned): every format's reader
+ * checks against this one table.
+ */
+export const FLOW_NUMBER_MAX: Readonly<Record<NumericFlowField, number>> = {
+  inIf: U32,
+  outIf: U32,
+  etype: U16,
+  inVlan: 4095,
+  outVlan: 4095,
+  proto: 255,
+  tos: 255,
+  ttl: 255,
+  srcPort: U16,
+  dstPort: U16,
+  tcpFlags: U16,
+  frameLength: U32,
+  ipSize: U32,
+  samplingRate: U32,
+};
+
+/** Counter values are 64-bit in sFlow; beyond 2^53 a JavaScript number is no longer exact. */
+export const COUNTER_MAX = Number.MAX_SAFE_INTEGER;
+
 export const ETYPE_IPV4 = 0x0800;
 export const ETYPE_IPV6 = 0x86dd;

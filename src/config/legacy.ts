@@ -9,21 +9,7 @@
  * Legacy tenants write the legacy document schema into `sflow-<name>-YYYY.MM.DD`, so Smonnet's
  * dashboards (index pattern `sflow-*`) keep working.
  */
-import type { FilterSpec } from './types.js';
-
-/** Smonnet's field names → smonnet filter keys. */
-export const LEGACY_FIELDS: Readonly<Record<string, keyof FilterSpec>> = {
-  sflow_srcVlan: 'src_vlan',
-  sflow_dstVlan: 'dst_vlan',
-  sflow_srcIP: 'src_ip',
-  sflow_dstIP: 'dst_ip',
-  sflow_srcPort: 'src_port',
-  sflow_dstPort: 'dst_port',
-  sflow_IPProtocol: 'proto',
-  sflow_agent: 'agent',
-  sflow_inputPort: 'in_if',
-  sflow_outputPort: 'out_if',
-};
+import { LEGACY_FILTER_FIELDS } from './filter-keys.js';
 
 /** The [tenant.NAME] keys of a tenant defined the Smonnet way. */
 export function legacyTenantKeys(
@@ -49,8 +35,9 @@ export function legacyFilter(
 ): { keys: Record<string, string> } | { error: string } {
   const keys: Record<string, string> = {};
   for (const [field, value] of pairs) {
-    const key = LEGACY_FIELDS[field];
-    if (!key) return { error: `field '${field}' is not one of ${Object.keys(LEGACY_FIELDS).join(', ')}` };
+    const key = LEGACY_FILTER_FIELDS[field];
+    if (!key)
+      return { error: `field '${field}' is not one of ${Object.keys(LEGACY_FILTER_FIELDS).join(', ')}` };
     if (value.trim() === '') return { error: `field '${field}' has no value` };
     keys[key] = keys[key] ? `${keys[key]}, ${value.trim()}` : value.trim();
   }

@@ -4,169 +4,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import ini from 'ini';
 import { ConfigError, ConfigErrors } from '../errors.js';
-import { type Cidr, parseCidr } from '../net/ip.js';
-import { PROTOCOL_NUMBERS } from '../net/protocols.js';
 import { LEGACY_KEYS, legacyTenants } from './legacy.js';
+import { tenantConfig } from './tenant.js';
 import {
   type AppConfig,
   type EnrichSettings,
-  type FilterSpec,
   INPUT_FORMATS,
   type InputFormat,
-  type IntRange,
   type KafkaSettings,
-  type KibanaSettings,
   LOG_LEVELS,
   type LogLevel,
   type ProcApiSettings,
-  SCHEMAS,
-  type Schema,
   type SupervisorSettings,
   type TenantConfig,
 } from './types.js';
+import { Collector, flag, list, pathIn, readIni, type Section, strings, wholeNumber } from './values.js';
 
-/** Tenant names become consumer-group ids and parts of index names: keep them to what both allow. */
-export const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const INDEX_PREFIX = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+export { KIBANA_KEYS, TENANT_NAME } from './tenant.js';
+export { elasticsearchUrl, readIni } from './values.js';
 
-type Section = Record<string, unknown>;
-
-/**
- * `ini` turns `true`, `false` and `null` into JSON values (and a key without `=` into `true`);
- * every key here is read as text, so those become their spelling again, at every depth.
- */
-function asText(value: unknown): unknown {
-  if (typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value) || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = Object.create(null);
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = asText(v);
-  return out;
-}
-
-/** The sections of an INI text, every scalar value a string (see `asText`). */
-export function readIni(text: string): Record<string, unknown> {
-  return asText(ini.parse(text)) as Record<string, unknown>;
-}
-
-const TRUE_WORDS = ['true', 'yes', 'on', '1'];
-const FALSE_WORDS = ['false', 'no', 'off', '0'];
-
-/** A yes/no key: one set of spellings, the same for every key that is a flag. */
-function flag(
-  c: Collector,
-  section: string,
-  key: string,
-  value: string | undefined,
-  fallback: boolean,
-): boolean {
-  if (value === undefined) return fallback;
-  const word = value.toLowerCase();
-  if (TRUE_WORDS.includes(word)) return true;
-  if (FALSE_WORDS.includes(word)) return false;
-  c.add(section, key, `'${value}' is not one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`);
-  return fallback;
-}
-
-class Collector {
-  readonly errors: ConfigError[] = [];
-  constructor(readonly file: string) {}
-  add(section: string | undefined, key: string | undefined, problem: string): void {
-    this.errors.push(
-      new ConfigError({ file: this.file, ...(section && { section }), ...(key && { key }) }, problem),
-    );
-  }
-}
-
-const list = (value: string): string[] =>
-  value
-    .split(',')
-    .map((v) => v.trim())
-    .filter((v) => v.length > 0);
-
-function intRanges(
-  value: string,
-  min: number,
-  max: number,
-  names?: Readonly<Record<string, number>>,
-): IntRange[] | string {
-  const out: IntRange[] = [];
-  const items = list(value);
-  if (items.length === 0) return 'is empty';
-  for (const item of items) {
-    const named = names?.[item.toLowerCase()];
-    if (named !== undefined) {
-      out.push({ from: named, to: named });
-      continue;
-    }
-    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(item);
-    if (!m) return `'${item}' is not a number or a range like 100-110${names ? ' or a protocol name' : ''}`;
-    const from = Number(m[1]);
-    const to = m[2] === undefined ? from : Number(m[2]);
-    if (from < min || to > max) return `'${item}' is outside ${min}..${max}`;
-    if (from > to) return `range '${item}' runs backwards`;
-    out.push({ from, to });
-  }
-  return out;
-}
-
-function cidrs(value: string): Cidr[] | string {
-  const out: Cidr[] = [];
-  const items = list(value);
-  if (items.length === 0) return 'is empty';
-  for (const item of items) {
-    const c = parseCidr(item);
-    if ('error' in c) return c.error;
-    out.push(c);
-  }
-  return out;
-}
-
-const VLAN = [0, 4095] as const;
-const PORT = [0, 65535] as const;
-const IFINDEX = [0, 0xffffffff] as const;
-
-type FilterKey = keyof FilterSpec;
-const FILTER_PARSERS: Readonly<Record<FilterKey, (v: string) => IntRange[] | Cidr[] | string>> = {
-  vlan: (v) => intRanges(v, ...VLAN),
-  src_vlan: (v) => intRanges(v, ...VLAN),
-  dst_vlan: (v) => intRanges(v, ...VLAN),
-  ip: cidrs,
-  src_ip: cidrs,
-  dst_ip: cidrs,
-  agent: cidrs,
-  in_if: (v) => intRanges(v, ...IFINDEX),
-  out_if: (v) => intRanges(v, ...IFINDEX),
-  proto: (v) => intRanges(v, 0, 255, PROTOCOL_NUMBERS),
-  port: (v) => intRanges(v, ...PORT),
-  src_port: (v) => intRanges(v, ...PORT),
-  dst_port: (v) => intRanges(v, ...PORT),
-};
-export const FILTER_KEYS = Object.keys(FILTER_PARSERS) as FilterKey[];
-
-/** Keys that only concern the tenant's Kibana: changing them re-provisions, never restarts a worker. */
-export const KIBANA_KEYS = [
-  'kibana_url',
-  'kibana_space',
-  'kibana_username',
-  'kibana_password',
-  'kibana_api_key',
-] as const;
-const KIBANA_SPACE = /^[a-z0-9_-]{1,100}$/;
-
-const TENANT_KEYS = [
-  ...FILTER_KEYS,
-  'es_nodes',
-  'es_username',
-  'es_password',
-  'es_api_key',
-  'es_ca_file',
-  'index_prefix',
-  'schema',
-  'replicas',
-  ...KIBANA_KEYS,
-] as const;
 const KAFKA_KEYS = ['brokers', 'topic', 'format', 'dead_letter_topic', 'group_prefix'] as const;
 const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'threads'] as const;
 const PROCAPI_KEYS = [
@@ -188,42 +45,6 @@ const SUPERVISOR_KEYS = [
   'worker_memory',
 ] as const;
 const KNOWN_SECTIONS = ['kafka', 'enrich', 'procapi', 'supervisor', 'smonit'];
-
-function strings(
-  c: Collector,
-  sectionName: string,
-  section: Section,
-  allowed: readonly string[],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(section)) {
-    if (!allowed.includes(key)) {
-      c.add(sectionName, key, `unknown key (allowed: ${allowed.join(', ')})`);
-    } else if (typeof value !== 'string') {
-      c.add(sectionName, key, 'must be a single value (remove [] or repeated keys)');
-    } else {
-      out[key] = value.trim();
-    }
-  }
-  return out;
-}
-
-function wholeNumber(
-  c: Collector,
-  section: string,
-  key: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    c.add(section, key, `'${value}' is not a whole number in ${min}..${max}`);
-    return fallback;
-  }
-  return Number(value);
-}
 
 function kafkaSettings(c: Collector, section: Section | undefined, required: boolean): KafkaSettings {
   if (section === undefined && required)
@@ -279,27 +100,6 @@ function enrichSettings(c: Collector, section: Section | undefined, baseDir: str
   };
 }
 
-/** "h1:9200" becomes "http://h1:9200", as Smonnet's monitor_nodes wrote them. */
-export function elasticsearchUrl(node: string): string | undefined {
-  return httpUrl(/^[a-z]+:\/\//i.test(node) ? node : `http://${node}`);
-}
-
-/** An http(s) URL without trailing slashes, or undefined. */
-function httpUrl(text: string): string | undefined {
-  try {
-    const url = new URL(text);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    return text.replace(/\/+$/, '');
-  } catch {
-    return undefined;
-  }
-}
-
-function pathIn(baseDir: string, value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  return isAbsolute(value) ? value : resolve(baseDir, value);
-}
-
 function procApiSettings(c: Collector, section: Section | undefined, baseDir: string): ProcApiSettings {
   const s = strings(c, 'procapi', section ?? {}, PROCAPI_KEYS);
   const enabled = flag(c, 'procapi', 'enabled', s['enabled'], true);
@@ -350,100 +150,6 @@ function supervisorSettings(c: Collector, section: Section | undefined, baseDir:
     restartWindowMs:
       wholeNumber(c, 'supervisor', 'restart_window', s['restart_window'], 120, 1, 86_400) * 1000,
     workerMemoryBytes: wholeNumber(c, 'supervisor', 'worker_memory', s['worker_memory'], 160, 0, 65_536) * MB,
-  };
-}
-
-function tenantConfig(
-  c: Collector,
-  name: string,
-  section: Section,
-  baseDir: string,
-  where = `tenant.${name}`,
-): TenantConfig {
-  if (!TENANT_NAME.test(name)) {
-    c.add(
-      where,
-      undefined,
-      `tenant name '${name}' must be 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit`,
-    );
-  }
-  const s = strings(c, where, section, TENANT_KEYS);
-  const filter: Record<string, unknown> = {};
-  for (const key of FILTER_KEYS) {
-    const v = s[key];
-    if (v === undefined) continue;
-    const parsed = FILTER_PARSERS[key](v);
-    if (typeof parsed === 'string') c.add(where, key, parsed);
-    else filter[key] = parsed;
-  }
-  const nodes: string[] = [];
-  if (s['es_nodes'] === undefined)
-    c.add(where, 'es_nodes', "is required (the tenant's Elasticsearch, e.g. http://127.0.0.1:9200)");
-  for (const node of list(s['es_nodes'] ?? '')) {
-    const url = elasticsearchUrl(node);
-    if (url === undefined) c.add(where, 'es_nodes', `'${node}' is not an http(s) URL or host:port`);
-    else nodes.push(url);
-  }
-  const indexPrefix = s['index_prefix'] ?? 'sflow';
-  if (!INDEX_PREFIX.test(indexPrefix))
-    c.add(where, 'index_prefix', `'${indexPrefix}' must be lowercase a-z, 0-9, '_', '-', '.'`);
-  const schema = (s['schema'] ?? 'ecs') as Schema;
-  if (!SCHEMAS.includes(schema)) c.add(where, 'schema', `'${schema}' is not one of ${SCHEMAS.join(', ')}`);
-  if ((s['es_username'] === undefined) !== (s['es_password'] === undefined)) {
-    c.add(
-      where,
-      s['es_username'] === undefined ? 'es_username' : 'es_password',
-      'es_username and es_password go together',
-    );
-  }
-  const caFile = s['es_ca_file'];
-  return {
-    kibana: kibanaSettings(c, where, s),
-    name,
-    filter: filter as FilterSpec,
-    elasticsearch: {
-      nodes,
-      username: s['es_username'],
-      password: s['es_password'],
-      apiKey: s['es_api_key'],
-      caFile: caFile === undefined ? undefined : isAbsolute(caFile) ? caFile : resolve(baseDir, caFile),
-    },
-    indexPrefix,
-    schema,
-    replicas: wholeNumber(c, where, 'replicas', s['replicas'], 1, 1, 64),
-    source: s,
-  };
-}
-
-function kibanaSettings(
-  c: Collector,
-  where: string,
-  s: Readonly<Record<string, string>>,
-): KibanaSettings | undefined {
-  const url = s['kibana_url'];
-  if (url === undefined) {
-    for (const key of KIBANA_KEYS)
-      if (s[key] !== undefined) c.add(where, key, 'needs kibana_url (the Kibana to provision)');
-    return undefined;
-  }
-  const normalized = httpUrl(url);
-  if (normalized === undefined) c.add(where, 'kibana_url', `'${url}' is not an http(s) URL`);
-  const space = s['kibana_space'];
-  if (space !== undefined && !KIBANA_SPACE.test(space))
-    c.add(where, 'kibana_space', `'${space}' is not a Kibana space id (lowercase a-z, 0-9, '_', '-')`);
-  if ((s['kibana_username'] === undefined) !== (s['kibana_password'] === undefined)) {
-    c.add(
-      where,
-      s['kibana_username'] === undefined ? 'kibana_username' : 'kibana_password',
-      'kibana_username and kibana_password go together',
-    );
-  }
-  return {
-    url: normalized ?? url,
-    space: space === undefined || space === 'default' ? undefined : space,
-    username: s['kibana_username'],
-    password: s['kibana_password'],
-    apiKey: s['kibana_api_key'],
   };
 }
 

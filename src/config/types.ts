@@ -1,5 +1,7 @@
 /** The validated configuration: what every process receives after `loadConfig` accepted a file. */
-import type { Cidr } from '../net/ip.js';
+export type { FilterKey, FilterSpec, IntRange } from './filter-keys.js';
+
+import type { FilterSpec } from './filter-keys.js';
 
 export const INPUT_FORMATS = ['auto', 'sflowtool', 'goflow2-json', 'goflow2-pb'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -23,29 +25,6 @@ export interface EnrichSettings {
   readonly ipmap: string | undefined;
   /** Enrichment threads per worker; 'auto' decides by cores per worker (see poolThreads). */
   readonly threads: number | 'auto';
-}
-
-/** An inclusive range of integers; a single value is a range of one. */
-export interface IntRange {
-  readonly from: number;
-  readonly to: number;
-}
-
-/** Filter keys of a tenant: AND across keys, OR within one key's list. Absent keys match all. */
-export interface FilterSpec {
-  readonly vlan?: readonly IntRange[];
-  readonly src_vlan?: readonly IntRange[];
-  readonly dst_vlan?: readonly IntRange[];
-  readonly ip?: readonly Cidr[];
-  readonly src_ip?: readonly Cidr[];
-  readonly dst_ip?: readonly Cidr[];
-  readonly agent?: readonly Cidr[];
-  readonly in_if?: readonly IntRange[];
-  readonly out_if?: readonly IntRange[];
-  readonly proto?: readonly IntRange[];
-  readonly port?: readonly IntRange[];
-  readonly src_port?: readonly IntRange[];
-  readonly dst_port?: readonly IntRange[];
 }
 
 export interface ElasticsearchSettings {

@@ -3,16 +3,13 @@
  * list ORs. Cheap integer checks run before address checks, and an address is parsed only when
  * a tenant filters on it, so a rejected record costs a few comparisons.
  */
-import type { FilterSpec, IntRange } from '../config/types.js';
+import { FILTER_KEYS, type FilterSpec, filterKeyRow, type IntRange } from '../config/filter-keys.js';
 import type { PeekNeeds } from '../decode/peek.js';
 import { type Cidr, ipv4Mask, maskIpv6, parseIpv4, parseIpv6 } from '../net/ip.js';
-import type { CounterRecord, FlowRecord } from '../record.js';
+import type { CounterRecord, FilterField, FlowView } from '../record.js';
 
 /** What a flow check reads: a decoded record, or the view a peek filled from raw bytes. */
-export type Filterable = Pick<
-  FlowRecord,
-  'inVlan' | 'outVlan' | 'inIf' | 'outIf' | 'proto' | 'srcPort' | 'dstPort' | 'agent' | 'srcIp' | 'dstIp'
->;
+export type Filterable = Readonly<FlowView>;
 
 export interface CompiledFilter {
   flow(record: Filterable): boolean;
@@ -81,63 +78,33 @@ function all<T>(checks: Check<T>[]): Check<T> {
 
 type Field<T> = (r: Filterable) => T;
 
-/** Which record fields each key looks at; a key with two fields matches when either does. */
-const INT_FIELDS: Readonly<Partial<Record<keyof FilterSpec, readonly Field<number>[]>>> = {
-  vlan: [(r) => r.inVlan, (r) => r.outVlan],
-  src_vlan: [(r) => r.inVlan],
-  dst_vlan: [(r) => r.outVlan],
-  in_if: [(r) => r.inIf],
-  out_if: [(r) => r.outIf],
-  proto: [(r) => r.proto],
-  port: [(r) => r.srcPort, (r) => r.dstPort],
-  src_port: [(r) => r.srcPort],
-  dst_port: [(r) => r.dstPort],
-};
-const ADDRESS_FIELDS: Readonly<Partial<Record<keyof FilterSpec, readonly Field<string>[]>>> = {
-  agent: [(r) => r.agent],
-  src_ip: [(r) => r.srcIp],
-  dst_ip: [(r) => r.dstIp],
-  ip: [(r) => r.srcIp, (r) => r.dstIp],
-};
+/** A reader of one record field; a key with two fields matches when either does. */
+const reader =
+  <T>(field: FilterField) =>
+  (r: Filterable): T =>
+    r[field] as T;
 
-function fieldCheck<T>(test: (v: T) => boolean, fields: readonly Field<T>[]): Check<Filterable> {
-  const [a, b] = fields as [Field<T>, Field<T> | undefined];
-  return b === undefined ? (r) => test(a(r)) : (r) => test(a(r)) || test(b(r));
+function fieldCheck<T>(test: (v: T) => boolean, fields: readonly FilterField[]): Check<Filterable> {
+  const a: Field<T> = reader(fields[0]!);
+  if (fields.length === 1) return (r) => test(a(r));
+  const b: Field<T> = reader(fields[1]!);
+  return (r) => test(a(r)) || test(b(r));
 }
 
-/** The record fields each key reads, by name (the peek extracts just these). */
-const VIEW_FIELDS: Readonly<Record<keyof FilterSpec, readonly (keyof Filterable)[]>> = {
-  vlan: ['inVlan', 'outVlan'],
-  src_vlan: ['inVlan'],
-  dst_vlan: ['outVlan'],
-  in_if: ['inIf'],
-  out_if: ['outIf'],
-  proto: ['proto'],
-  port: ['srcPort', 'dstPort'],
-  src_port: ['srcPort'],
-  dst_port: ['dstPort'],
-  agent: ['agent'],
-  src_ip: ['srcIp'],
-  dst_ip: ['dstIp'],
-  ip: ['srcIp', 'dstIp'],
-};
-
-const PORT_SCOPED_KEYS: readonly (keyof FilterSpec)[] = ['agent', 'in_if', 'out_if'];
-
 export function compileFilter(spec: FilterSpec): CompiledFilter {
+  const keys = FILTER_KEYS.filter((k) => spec[k] !== undefined);
   const checks: Check<Filterable>[] = [];
   // Integer keys first: they cost a comparison, address keys cost a parse.
-  for (const [key, fields] of Object.entries(INT_FIELDS) as [keyof FilterSpec, Field<number>[]][]) {
-    const ranges = spec[key] as readonly IntRange[] | undefined;
-    if (ranges) checks.push(fieldCheck(rangeTest(ranges), fields));
+  for (const key of keys) {
+    const row = filterKeyRow(key);
+    if (row.kind === 'int') checks.push(fieldCheck(rangeTest(spec[key] as IntRange[]), row.fields));
   }
-  for (const [key, fields] of Object.entries(ADDRESS_FIELDS) as [keyof FilterSpec, Field<string>[]][]) {
-    const cidrs = spec[key] as readonly Cidr[] | undefined;
-    if (cidrs) checks.push(fieldCheck(addressTest(cidrs), fields));
+  for (const key of keys) {
+    const row = filterKeyRow(key);
+    if (row.kind === 'address') checks.push(fieldCheck(addressTest(spec[key] as Cidr[]), row.fields));
   }
 
-  const keys = Object.keys(spec) as (keyof FilterSpec)[];
-  const portScoped = keys.every((k) => PORT_SCOPED_KEYS.includes(k));
+  const portScoped = keys.every((k) => filterKeyRow(k).portScoped === true);
   const counterChecks: Check<CounterRecord>[] = [];
   if (spec.agent) {
     const t = addressTest(spec.agent);
@@ -147,21 +114,18 @@ export function compileFilter(spec: FilterSpec): CompiledFilter {
     const t = rangeTest([...(spec.in_if ?? []), ...(spec.out_if ?? [])]);
     counterChecks.push((r) => t(r.ifIndex));
   }
+  const fields = [...new Set(keys.flatMap((k) => filterKeyRow(k).fields))];
   return {
     flow: all(checks),
     counter: portScoped ? all(counterChecks) : () => false,
     keepsAll: keys.length === 0,
     countersNever: !portScoped,
     needs: {
-      agent: spec.agent !== undefined,
-      srcIp: spec.src_ip !== undefined || spec.ip !== undefined,
-      dstIp: spec.dst_ip !== undefined || spec.ip !== undefined,
-      any:
-        spec.agent !== undefined ||
-        spec.src_ip !== undefined ||
-        spec.dst_ip !== undefined ||
-        spec.ip !== undefined,
-      fields: [...new Set(keys.flatMap((k) => VIEW_FIELDS[k]))],
+      agent: fields.includes('agent'),
+      srcIp: fields.includes('srcIp'),
+      dstIp: fields.includes('dstIp'),
+      any: fields.includes('agent') || fields.includes('srcIp') || fields.includes('dstIp'),
+      fields,
     },
   };
 }

@@ -4,8 +4,9 @@
  * reload as SIGHUP. On any error nothing is written.
  */
 import express, { type Request } from 'express';
+import { FILTER_KEYS } from '../config/filter-keys.js';
 import { legacyFilter, legacyTenantKeys } from '../config/legacy.js';
-import { FILTER_KEYS, TENANT_NAME } from '../config/parse.js';
+import { TENANT_NAME } from '../config/parse.js';
 import { hasSection, putSection, removeSection } from '../config/sections.js';
 import type { ConfigStore } from '../config/store.js';
 import type { ProcApiSettings, TenantConfig } from '../config/types.js';

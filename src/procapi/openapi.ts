@@ -1,10 +1,13 @@
 /** ProcAPI's OpenAPI 3.1 description, served at /api/v1/openapi.json. */
+import { FILTER_KEYS } from '../config/filter-keys.js';
+import { TENANT_KEYS } from '../config/tenant.js';
+
+const SETTING_KEYS = TENANT_KEYS.filter((k) => !(FILTER_KEYS as readonly string[]).includes(k));
 
 const error = { $ref: '#/components/responses/Error' };
 const tenantKeys = {
   type: 'object',
-  description:
-    'Keys of a [tenant.NAME] section: filter keys (vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port), es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas, kibana_url, kibana_space, kibana_username, kibana_password, kibana_api_key. Values are strings, numbers or lists of them.',
+  description: `Keys of a [tenant.NAME] section: filter keys (${FILTER_KEYS.join(', ')}), ${SETTING_KEYS.join(', ')}. Values are strings, numbers or lists of them.`,
   additionalProperties: {
     oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'array', items: { type: ['string', 'number'] } }],
   },
