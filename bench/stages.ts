@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { fileURLToPath } from 'node:url';
 import { sampleMessages } from '../dist/cli/gen.js';
 import { parseConfig } from '../dist/config/parse.js';
-import { decodeMessage } from '../dist/decode/detect.js';
-import { FlowMessage, splitDelimited } from '../dist/decode/goflow2-pb.js';
+import { decodeValue } from '../dist/decode/detect.js';
+import { FlowMessage, splitDelimited } from '../dist/decode/goflow2-pb/decode.js';
 import type { RecordSink } from '../dist/decode/types.js';
 import type { EncodedMessage } from '../dist/gen/encode.js';
 import { createLogger } from '../dist/observability/logger.js';
@@ -181,7 +181,7 @@ export function stageRate(format: StageFormat, stage: Stage, count: number, root
     }
     case 'decode':
       return rate(batches, records, (b) =>
-        eachMessage(b, (m) => decodeMessage(m, 'auto', undefined, countingSink)),
+        eachMessage(b, (m) => decodeValue(m, 'auto', undefined, countingSink)),
       );
     case 'reject': {
       const nothing = stagesFor(REJECT_ALL, root);

@@ -4,16 +4,13 @@
  */
 import type { InputFormat } from '../config/types.js';
 import type { SflowRecord } from '../record.js';
-import { decodeGoflow2Json } from './goflow2-json.js';
-import { decodeGoflow2Pb, splitDelimited } from './goflow2-pb.js';
-import { decodeSflowtool } from './sflowtool.js';
+import { decodeGoflow2Json } from './goflow2-json/decode.js';
+import { decodeGoflow2Pb, splitDelimited } from './goflow2-pb/decode.js';
+import { decodeSflowtool } from './sflowtool/decode.js';
+import { CNTR_TAG, FLOW_TAG } from './sflowtool/fields.js';
 import type { RecordSink } from './types.js';
 
 export type WireFormat = Exclude<InputFormat, 'auto'>;
-
-/** "FLOW" and "CNTR" as big-endian 32-bit numbers. */
-export const FLOW_TAG = 0x464c4f57;
-export const CNTR_TAG = 0x434e5452;
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
@@ -59,21 +56,29 @@ function decodedAsProtobuf(buf: Uint8Array, timeMs: number | undefined, sink: Re
   return true;
 }
 
-/** Decodes one Kafka message value; every record and every problem goes to `sink`. */
+/** The format `format` names, or the one detected for message buf[start, end) when it is 'auto'. */
+export const wireFormat = (format: InputFormat, buf: Uint8Array, start = 0, end = buf.length): WireFormat =>
+  format === 'auto' ? detectFormat(buf, start, end) : format;
+
+/**
+ * Decodes one Kafka message value in `wire` format (detected once, by the caller); every record and
+ * every problem goes to `sink`. `detected` says the format was guessed: text that does not decode at
+ * all may then still be protobuf.
+ */
 export function decodeMessage(
   buf: Uint8Array,
-  format: InputFormat,
+  wire: WireFormat,
+  detected: boolean,
   timeMs: number | undefined,
   sink: RecordSink,
 ): void {
-  const wire = format === 'auto' ? detectFormat(buf) : format;
   if (wire === 'goflow2-pb') {
     decodeGoflow2Pb(buf, timeMs, sink);
     return;
   }
   // Auto-detected text that does not decode at all may be protobuf whose first and last bytes
   // happened to look like text ('{' ... '}'): try that before calling the message bad.
-  const fallback = format === 'auto' && wire === 'goflow2-json';
+  const fallback = detected && wire === 'goflow2-json';
   let text: string;
   try {
     text = utf8.decode(buf);
@@ -101,4 +106,14 @@ export function decodeMessage(
   });
   if (decoded === 0 && held.length > 0 && decodedAsProtobuf(buf, timeMs, sink)) return;
   for (const emit of held) emit();
+}
+
+/** One message in a configured format ('auto' detects it): for callers outside the batch loop. */
+export function decodeValue(
+  buf: Uint8Array,
+  format: InputFormat,
+  timeMs: number | undefined,
+  sink: RecordSink,
+): void {
+  decodeMessage(buf, wireFormat(format, buf), format === 'auto', timeMs, sink);
 }

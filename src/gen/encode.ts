@@ -4,9 +4,11 @@
  * counter samples, so counters exist only as sflowtool `CNTR` lines.
  */
 
-import { FlowMessage } from '../decode/goflow2-pb.js';
+import { JSON_KEYS as K } from '../decode/goflow2-json/fields.js';
+import { FlowMessage } from '../decode/goflow2-pb/fields.js';
+import { COUNTER_FIELDS, FLOW_COLUMN, FLOW_COLUMNS, HEX_FIELDS } from '../decode/sflowtool/fields.js';
 import { parseIpv6 } from '../net/ip.js';
-import type { CounterRecord, FlowRecord, SflowRecord } from '../record.js';
+import type { CounterRecord, FlowRecord, NumericFlowField, SflowRecord } from '../record.js';
 import { ETYPE_IPV4, ETYPE_IPV6 } from '../record.js';
 
 export const GEN_FORMATS = ['sflowtool', 'goflow2-json', 'goflow2-pb', 'mixed'] as const;
@@ -14,55 +16,25 @@ export type GenFormat = (typeof GEN_FORMATS)[number];
 
 const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(width, '0')}`;
 
+/** A FLOW line: each field in its column (decode/sflowtool/fields.ts), hex columns as 0x... */
 export function flowLine(r: FlowRecord): string {
-  return [
-    'FLOW',
-    r.agent,
-    r.inIf,
-    r.outIf,
-    r.srcMac,
-    r.dstMac,
-    hex(r.etype, 4),
-    r.inVlan,
-    r.outVlan,
-    r.srcIp,
-    r.dstIp,
-    r.proto,
-    hex(r.tos, 2),
-    r.ttl,
-    r.srcPort,
-    r.dstPort,
-    hex(r.tcpFlags, 2),
-    r.frameLength,
-    r.ipSize,
-    r.samplingRate,
-  ].join(',');
+  const columns: (string | number)[] = new Array(FLOW_COLUMNS);
+  columns[0] = 'FLOW';
+  for (const [field, column] of Object.entries(FLOW_COLUMN) as [keyof typeof FLOW_COLUMN, number][]) {
+    const value = r[field];
+    columns[column] =
+      typeof value === 'number' && HEX_FIELDS.has(field as NumericFlowField)
+        ? hex(value, HEX_WIDTH[field as 'etype' | 'tos' | 'tcpFlags'])
+        : value;
+  }
+  return columns.join(',');
 }
 
+/** Digits sflowtool pads each hex column to. */
+const HEX_WIDTH = { etype: 4, tos: 2, tcpFlags: 2 } as const;
+
 export function counterLine(r: CounterRecord): string {
-  return [
-    'CNTR',
-    r.agent,
-    r.ifIndex,
-    r.ifType,
-    r.ifSpeed,
-    r.ifDirection,
-    r.ifStatus,
-    r.ifInOctets,
-    r.ifInUcastPkts,
-    r.ifInMulticastPkts,
-    r.ifInBroadcastPkts,
-    r.ifInDiscards,
-    r.ifInErrors,
-    r.ifInUnknownProtos,
-    r.ifOutOctets,
-    r.ifOutUcastPkts,
-    r.ifOutMulticastPkts,
-    r.ifOutBroadcastPkts,
-    r.ifOutDiscards,
-    r.ifOutErrors,
-    r.ifPromiscuousMode,
-  ].join(',');
+  return ['CNTR', r.agent, ...COUNTER_FIELDS.map((f) => r[f])].join(',');
 }
 
 const PROTO_NAMES: Readonly<Record<number, string>> = {
@@ -81,30 +53,30 @@ export function goflow2Json(r: FlowRecord, sequence: number): string {
     type: 'SFLOW_5',
     time_received_ns: Number(ns),
     sequence_num: sequence,
-    sampling_rate: r.samplingRate,
-    sampler_address: r.agent,
+    [K.samplingRate[0]]: r.samplingRate,
+    [K.agent[0]]: r.agent,
     time_flow_start_ns: Number(ns),
     time_flow_end_ns: Number(ns),
-    bytes: r.frameLength,
+    [K.bytes[0]]: r.frameLength,
     packets: 1,
-    src_addr: r.srcIp,
-    dst_addr: r.dstIp,
-    etype: r.etype === ETYPE_IPV4 ? 'IPv4' : r.etype === ETYPE_IPV6 ? 'IPv6' : r.etype,
-    proto: PROTO_NAMES[r.proto] ?? r.proto,
-    src_port: r.srcPort,
-    dst_port: r.dstPort,
-    in_if: r.inIf,
-    out_if: r.outIf,
-    src_mac: colonMac(r.srcMac),
-    dst_mac: colonMac(r.dstMac),
-    src_vlan: r.inVlan,
-    dst_vlan: r.outVlan,
-    vlan_id: r.inVlan,
-    ip_tos: r.tos,
+    [K.srcIp[0]]: r.srcIp,
+    [K.dstIp[0]]: r.dstIp,
+    [K.etype[0]]: r.etype === ETYPE_IPV4 ? 'IPv4' : r.etype === ETYPE_IPV6 ? 'IPv6' : r.etype,
+    [K.proto[0]]: PROTO_NAMES[r.proto] ?? r.proto,
+    [K.srcPort[0]]: r.srcPort,
+    [K.dstPort[0]]: r.dstPort,
+    [K.inIf[0]]: r.inIf,
+    [K.outIf[0]]: r.outIf,
+    [K.srcMac[0]]: colonMac(r.srcMac),
+    [K.dstMac[0]]: colonMac(r.dstMac),
+    [K.inVlan[0]]: r.inVlan,
+    [K.outVlan[0]]: r.outVlan,
+    [K.vlanId[0]]: r.inVlan,
+    [K.tos[0]]: r.tos,
     forwarding_status: 0,
-    ip_ttl: r.ttl,
+    [K.ttl[0]]: r.ttl,
     ip_flags: 0,
-    tcp_flags: r.tcpFlags,
+    [K.tcpFlags[0]]: r.tcpFlags,
     icmp_type: 0,
     icmp_code: 0,
     ipv6_flow_label: 0,

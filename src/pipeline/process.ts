@@ -4,7 +4,8 @@
  * threads, so its input and output are flat buffers that cross threads without cloning objects.
  */
 import type { InputFormat } from '../config/types.js';
-import { decodeMessage, detectFormat } from '../decode/detect.js';
+import type { WireFormat } from '../decode/detect.js';
+import { decodeMessage, wireFormat } from '../decode/detect.js';
 import { COUNTER, emptyView, FLOW, peekMessage } from '../decode/peek.js';
 import type { RecordSink } from '../decode/types.js';
 import type { IndexNamer } from '../document/index-name.js';
@@ -124,8 +125,13 @@ const BYTES_PER_DOCUMENT = 1200;
 const view = emptyView();
 
 /** True when a peek at the raw bytes shows the filter rejects the message's one record. */
-function rejectedUnread(bytes: Buffer, start: number, end: number, stages: PipelineStages): boolean {
-  const wire = stages.format === 'auto' ? detectFormat(bytes, start, end) : stages.format;
+function rejectedUnread(
+  wire: WireFormat,
+  bytes: Buffer,
+  start: number,
+  end: number,
+  stages: PipelineStages,
+): boolean {
   const seen = peekMessage(wire, bytes, start, end, stages.filter.needs, view);
   if (seen === FLOW) return !stages.filter.flow(view);
   return seen === COUNTER && stages.filter.countersNever;
@@ -179,6 +185,7 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
 
   const { filter } = stages;
   const peeking = !filter.keepsAll;
+  const detecting = stages.format === 'auto';
   const bytes = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
   let start = 0;
   for (message = 0; message < batch.ends.length; message++) {
@@ -186,10 +193,14 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
     kafkaTimeMs = batch.timestamps[message]!;
     offset = batch.offsets[message]!;
     if (end === start) sink.error(0, 'empty message');
-    else if (peeking && rejectedUnread(bytes, start, end, stages)) {
-      records++;
-      filtered++;
-    } else decodeMessage(batch.data.subarray(start, end), stages.format, undefined, sink);
+    else {
+      // Detected once: the peek and the decoder both take this message as that format.
+      const wire = wireFormat(stages.format, bytes, start, end);
+      if (peeking && rejectedUnread(wire, bytes, start, end, stages)) {
+        records++;
+        filtered++;
+      } else decodeMessage(batch.data.subarray(start, end), wire, detecting, undefined, sink);
+    }
     start = end;
   }
   return {

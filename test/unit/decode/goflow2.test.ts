@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, detectFormat } from '../../../src/decode/detect.js';
-import { decodeGoflow2Json } from '../../../src/decode/goflow2-json.js';
-import { decodeGoflow2Pb, FlowMessage, splitDelimited } from '../../../src/decode/goflow2-pb.js';
+import { decodeValue, detectFormat } from '../../../src/decode/detect.js';
+import { decodeGoflow2Json } from '../../../src/decode/goflow2-json/decode.js';
+import { decodeGoflow2Pb, FlowMessage, splitDelimited } from '../../../src/decode/goflow2-pb/decode.js';
 import { goflow2Json, goflow2Protobuf } from '../../../src/gen/encode.js';
 import type { FlowRecord, SflowRecord } from '../../../src/record.js';
 
@@ -149,7 +149,7 @@ describe('format detection', () => {
           }
     expect(tricky.some((b) => b[0] === 0x7b)).toBe(true);
     for (const bytes of tricky) {
-      const { records, errors } = collect((s) => decodeMessage(bytes, 'auto', undefined, s));
+      const { records, errors } = collect((s) => decodeValue(bytes, 'auto', undefined, s));
       expect(errors).toEqual([]);
       expect(records).toHaveLength(1);
     }
@@ -186,14 +186,14 @@ describe('format detection', () => {
         }
     expect(found).toBeDefined();
     expect(detectFormat(found!)).toBe('goflow2-json');
-    const { records, errors } = collect((s) => decodeMessage(found!, 'auto', undefined, s));
+    const { records, errors } = collect((s) => decodeValue(found!, 'auto', undefined, s));
     expect(errors).toEqual([]);
     expect(records).toMatchObject([{ outVlan: 0x7d, dstIp: '2121:2121:2121:2121:2121:2121:2121:2121' }]);
   });
 
   it('reports invalid UTF-8 in a text message instead of decoding mojibake', () => {
     const { errors } = collect((s) =>
-      decodeMessage(Uint8Array.from([0x46, 0x4c, 0x4f, 0x57, 0x2c, 0xff, 0xfe]), 'auto', undefined, s),
+      decodeValue(Uint8Array.from([0x46, 0x4c, 0x4f, 0x57, 0x2c, 0xff, 0xfe]), 'auto', undefined, s),
     );
     expect(errors).toEqual(['message is not valid UTF-8 (sflowtool is text)']);
   });

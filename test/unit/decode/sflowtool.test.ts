@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSflowtool, parseCounterLine, parseFlowLine } from '../../../src/decode/sflowtool.js';
+import { decodeSflowtool, parseCounterLine, parseFlowLine } from '../../../src/decode/sflowtool/decode.js';
 import type { SflowRecord } from '../../../src/record.js';
 
 const FLOW =

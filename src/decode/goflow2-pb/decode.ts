@@ -3,46 +3,15 @@
  * varint length prefix; producers that send one message per Kafka record sometimes leave it out.
  * Both are accepted: a buffer that splits exactly into prefixed messages is read as such.
  */
-import protobuf from 'protobufjs';
-import { ipFromBytes } from '../net/ip.js';
-import type { FlowRecord } from '../record.js';
-import { ETYPE_IPV6 } from '../record.js';
-import type { RecordSink } from './types.js';
+import type protobuf from 'protobufjs';
+import { ipFromBytes } from '../../net/ip.js';
+import type { FlowRecord } from '../../record.js';
+import { ETYPE_IPV6 } from '../../record.js';
+import type { RecordSink } from '../types.js';
+import { cursor, varint } from '../wire.js';
+import { FlowMessage } from './fields.js';
 
-// The fields smonnet reads, with goflow2's field numbers; unknown fields are skipped by the decoder.
-const FLOW_PROTO = `
-syntax = "proto3";
-package flowpb;
-message FlowMessage {
-  uint32 type = 1;
-  uint64 time_received_ns = 110;
-  uint32 sequence_num = 4;
-  uint64 sampling_rate = 3;
-  bytes sampler_address = 11;
-  uint64 time_flow_start_ns = 111;
-  uint64 bytes = 9;
-  uint64 packets = 10;
-  bytes src_addr = 6;
-  bytes dst_addr = 7;
-  uint32 etype = 30;
-  uint32 proto = 20;
-  uint32 src_port = 21;
-  uint32 dst_port = 22;
-  uint32 in_if = 18;
-  uint32 out_if = 19;
-  uint64 src_mac = 27;
-  uint64 dst_mac = 28;
-  uint32 src_vlan = 33;
-  uint32 dst_vlan = 34;
-  uint32 vlan_id = 29;
-  uint32 ip_tos = 23;
-  uint32 ip_ttl = 25;
-  uint32 tcp_flags = 26;
-}`;
-
-export const FlowMessage = protobuf
-  .parse(FLOW_PROTO, { keepCase: true })
-  .root.lookupType('flowpb.FlowMessage');
+export { FlowMessage } from './fields.js';
 
 interface Decoded {
   time_received_ns?: number | protobuf.Long;
@@ -115,16 +84,10 @@ export function splitDelimited(buf: Uint8Array): Uint8Array[] | undefined {
   const parts: Uint8Array[] = [];
   let pos = 0;
   while (pos < buf.length) {
-    let length = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      if (pos >= buf.length || shift > 28) return undefined;
-      byte = buf[pos++]!;
-      length += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    if (length === 0 || pos + length > buf.length) return undefined;
+    const length = varint(buf, pos, buf.length);
+    if (length <= 0) return undefined;
+    pos = cursor.pos;
+    if (pos + length > buf.length) return undefined;
     parts.push(buf.subarray(pos, pos + length));
     pos += length;
   }

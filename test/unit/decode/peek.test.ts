@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/parse.js';
-import { decodeMessage } from '../../../src/decode/detect.js';
+import { decodeValue } from '../../../src/decode/detect.js';
 import { emptyView, FLOW, peekMessage, UNSURE } from '../../../src/decode/peek.js';
 import {
   type EncodedMessage,
@@ -52,7 +52,7 @@ function expected(batch: MessageBatch, keys: string): { kept: number[]; filtered
   let failures = 0;
   let start = 0;
   batch.ends.forEach((end, message) => {
-    decodeMessage(batch.data.subarray(start, end), 'auto', undefined, {
+    decodeValue(batch.data.subarray(start, end), 'auto', undefined, {
       record(index, r: SflowRecord) {
         if (r.kind === 'flow' ? filter.flow(r) : filter.counter(r)) kept.push(message, index);
         else filtered++;

@@ -1,22 +1,21 @@
 /**
- * goflow2 JSON → flow records. goflow2 v2 writes snake_case names (`src_addr`, `sampling_rate`,
- * `time_received_ns`, etype/proto as names), v1 wrote CamelCase (`SrcAddr`, `SamplingRate`,
- * `TimeReceived` in seconds, etype/proto as numbers). Both are read; one JSON object per line.
+ * goflow2 JSON → flow records, one JSON object per line. goflow2 v2 writes snake_case names,
+ * times in nanoseconds and etype/proto as names; v1 wrote CamelCase, times in seconds and numbers.
+ * Both are read, by the key table in fields.ts.
  */
-import { cachedCanonicalIp } from '../net/ip.js';
-import { PROTOCOL_NUMBERS } from '../net/protocols.js';
-import type { FlowRecord } from '../record.js';
-import { ETYPE_IPV4, ETYPE_IPV6 } from '../record.js';
-import type { RecordSink } from './types.js';
+import { cachedCanonicalIp } from '../../net/ip.js';
+import { PROTOCOL_NUMBERS } from '../../net/protocols.js';
+import type { FlowRecord } from '../../record.js';
+import { ETYPE_IPV6 } from '../../record.js';
+import type { RecordSink } from '../types.js';
+import { ETYPE_NAMES, JSON_KEYS, type JsonField, TIME_NS_KEYS, TIME_S_KEYS } from './fields.js';
 
 type Json = Record<string, unknown>;
-
-const ETYPE_NAMES: Readonly<Record<string, number>> = { ipv4: ETYPE_IPV4, ipv6: ETYPE_IPV6, arp: 0x0806 };
 
 const DIGITS = /^\d+$/;
 
 /** `o[v2] ?? o[v1]`; goflow2 v2 writes the first, v1 the second. */
-const pick = (o: Json, v2: string, v1: string): unknown => o[v2] ?? o[v1];
+const pick = (o: Json, field: JsonField): unknown => o[JSON_KEYS[field][0]] ?? o[JSON_KEYS[field][1]];
 
 /** A non-negative integer from a number or a numeric string (goflow2 prints uint64s either way). */
 function uintValue(v: unknown): number | undefined {
@@ -53,12 +52,12 @@ const addressValue = (v: unknown): string | undefined =>
 
 /** The record's own time: v2 nanoseconds, else v1 seconds; undefined when it carries none. */
 function timeOf(o: Json): number | undefined {
-  for (const key of ['time_received_ns', 'time_flow_start_ns']) {
+  for (const key of TIME_NS_KEYS) {
     const ns = o[key];
     if (typeof ns === 'number' && ns > 0) return Math.floor(ns / 1e6);
     if (typeof ns === 'string' && DIGITS.test(ns) && ns !== '0') return Number(BigInt(ns) / 1_000_000n);
   }
-  for (const key of ['TimeReceived', 'TimeFlowStart']) {
+  for (const key of TIME_S_KEYS) {
     const s = o[key];
     if (typeof s === 'number' && s > 0) return s * 1000;
   }
@@ -84,45 +83,40 @@ const numbers = {
   proto: 0,
 };
 
-/** Each numeric field: its v2 and v1 keys, and names for those also written as words. */
-const NUMBERS: readonly (readonly [
-  keyof typeof numbers,
-  string,
-  string,
-  Readonly<Record<string, number>>?,
-])[] = [
-  ['inIf', 'in_if', 'InIf'],
-  ['outIf', 'out_if', 'OutIf'],
-  ['inVlan', 'src_vlan', 'SrcVlan'],
-  ['outVlan', 'dst_vlan', 'DstVlan'],
-  ['tos', 'ip_tos', 'IPTos'],
-  ['ttl', 'ip_ttl', 'IPTTL'],
-  ['srcPort', 'src_port', 'SrcPort'],
-  ['dstPort', 'dst_port', 'DstPort'],
-  ['tcpFlags', 'tcp_flags', 'TCPFlags'],
-  ['bytes', 'bytes', 'Bytes'],
-  ['samplingRate', 'sampling_rate', 'SamplingRate'],
-  ['etype', 'etype', 'Etype', ETYPE_NAMES],
-  ['proto', 'proto', 'Proto', PROTOCOL_NUMBERS],
+/** The numeric fields in the order they are checked, with names for those also written as words. */
+const NUMBERS: readonly (readonly [keyof typeof numbers, Readonly<Record<string, number>>?])[] = [
+  ['inIf'],
+  ['outIf'],
+  ['inVlan'],
+  ['outVlan'],
+  ['tos'],
+  ['ttl'],
+  ['srcPort'],
+  ['dstPort'],
+  ['tcpFlags'],
+  ['bytes'],
+  ['samplingRate'],
+  ['etype', ETYPE_NAMES],
+  ['proto', PROTOCOL_NUMBERS],
 ];
 
 export function flowFromGoflow2Json(o: Json, fallbackTimeMs: number | undefined): FlowRecord | string {
-  const agentText = pick(o, 'sampler_address', 'SamplerAddress');
+  const agentText = pick(o, 'agent');
   const agent = addressValue(agentText);
-  if (agent === undefined) return `sampler_address '${String(agentText)}' is not an IP address`;
-  const srcText = pick(o, 'src_addr', 'SrcAddr');
+  if (agent === undefined) return `${JSON_KEYS.agent[0]} '${String(agentText)}' is not an IP address`;
+  const srcText = pick(o, 'srcIp');
   const srcIp = addressValue(srcText);
-  if (srcIp === undefined) return `src_addr '${String(srcText)}' is not an IP address`;
-  const dstText = pick(o, 'dst_addr', 'DstAddr');
+  if (srcIp === undefined) return `${JSON_KEYS.srcIp[0]} '${String(srcText)}' is not an IP address`;
+  const dstText = pick(o, 'dstIp');
   const dstIp = addressValue(dstText);
-  if (dstIp === undefined) return `dst_addr '${String(dstText)}' is not an IP address`;
-  const srcMac = macValue(pick(o, 'src_mac', 'SrcMac'));
-  const dstMac = macValue(pick(o, 'dst_mac', 'DstMac'));
+  if (dstIp === undefined) return `${JSON_KEYS.dstIp[0]} '${String(dstText)}' is not an IP address`;
+  const srcMac = macValue(pick(o, 'srcMac'));
+  const dstMac = macValue(pick(o, 'dstMac'));
   if (srcMac === undefined || dstMac === undefined) return 'src_mac or dst_mac is not a MAC address';
   // In table order, so the first invalid number is the one named.
   for (let i = 0; i < NUMBERS.length; i++) {
-    const [name, v2, v1, names] = NUMBERS[i]!;
-    const v = pick(o, v2, v1);
+    const [name, names] = NUMBERS[i]!;
+    const v = pick(o, name);
     const n = names ? namedNumber(v, names) : uintValue(v);
     if (n === undefined) return invalid(name, v);
     numbers[name] = n;
@@ -152,7 +146,7 @@ export function flowFromGoflow2Json(o: Json, fallbackTimeMs: number | undefined)
     srcMac,
     dstMac,
     etype,
-    inVlan: srcVlan === 0 ? (uintValue(pick(o, 'vlan_id', 'VlanId')) ?? 0) : srcVlan,
+    inVlan: srcVlan === 0 ? (uintValue(pick(o, 'vlanId')) ?? 0) : srcVlan,
     outVlan,
     srcIp,
     dstIp,
