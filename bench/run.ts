@@ -22,13 +22,14 @@ import { cpus, totalmem } from 'node:os';
 import { Client } from '@elastic/elasticsearch';
 import kafkajs from 'kafkajs';
 import { parseConfig } from '../dist/config/parse.js';
-import { createProcessor } from '../dist/enrich/pool.js';
+import { createProcessor } from '../dist/pipeline/pool.js';
 import { createLogger } from '../dist/observability/logger.js';
 import { type MessageBatch, processBatch } from '../dist/pipeline/process.js';
 import { buildStages } from '../dist/pipeline/stages.js';
 import { itemRanges } from '../dist/sink/elasticsearch/bulk.js';
 import { installTemplates } from '../dist/sink/elasticsearch/template.js';
-import { stageSpec, TenantWorker } from '../dist/worker/tenant-worker.js';
+import { loadStageSpec } from '../dist/pipeline/stages.js';
+import { TenantWorker } from '../dist/worker/tenant-worker.js';
 import { cpuMeter, cpuSeconds, peakRssMb, pin, servicePid } from './proc.js';
 import { benchMessages, configText, packedMessages, STAGE_FORMATS, stageFigures } from './stages.js';
 
@@ -88,7 +89,7 @@ function stages(): void {
 async function poolRate(batches: readonly MessageBatch[], records: number, threads: number) {
   const config = tenantConfig('bench', 'bench', threads);
   const processor = createProcessor(
-    stageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })),
+    loadStageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })),
     threads,
   );
   const copy = (b: MessageBatch): MessageBatch => ({ ...b, data: b.data.slice() });
@@ -259,7 +260,7 @@ function bulkBodies(
   messages: ReturnType<typeof packedMessages>,
 ): Uint8Array[] {
   const config = tenantConfig(topic, prefix, 0);
-  const st = buildStages(stageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })));
+  const st = buildStages(loadStageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })));
   return messages.batches.map((b) => processBatch({ ...b, topic }, st).body);
 }
 

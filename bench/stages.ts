@@ -17,7 +17,7 @@ import type { EncodedMessage } from '../dist/gen/encode.js';
 import { createLogger } from '../dist/observability/logger.js';
 import { type MessageBatch, packBatch, processBatch } from '../dist/pipeline/process.js';
 import { buildStages } from '../dist/pipeline/stages.js';
-import { stageSpec } from '../dist/worker/tenant-worker.js';
+import { loadStageSpec } from '../dist/pipeline/stages.js';
 
 export const STAGE_FORMATS = ['sflowtool', 'goflow2-json', 'goflow2-pb'] as const;
 export type StageFormat = (typeof STAGE_FORMATS)[number];
@@ -123,7 +123,7 @@ export function configText(
 
 function stagesFor(tenantKeys: string[], root: string) {
   const config = parseConfig(configText(tenantKeys, { root, prefix: 'bench', threads: 0 }), 'bench.cfg');
-  return buildStages(stageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })));
+  return buildStages(loadStageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })));
 }
 
 /** A VLAN no generated record uses: the most common Smonnet filter, rejecting everything. */

@@ -2,7 +2,9 @@
  * One place that turns settings into a kafkajs client, so every process talks to Kafka with
  * the same timeouts and its log lines land in our structured log with their context.
  */
+
 import kafkajs, { type Kafka, type LogEntry, type logCreator } from 'kafkajs';
+import { SmonnetError } from './errors.js';
 import type { Logger } from './observability/logger.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -12,10 +14,11 @@ export function parseBrokers(brokers: string): string[] {
     .split(',')
     .map((b) => b.trim())
     .filter((b) => b.length > 0);
-  if (list.length === 0) throw new Error('no Kafka broker given (expected host:port[,host:port...])');
+  if (list.length === 0)
+    throw new SmonnetError('INVALID_CONFIG', 'no Kafka broker given (expected host:port[,host:port...])');
   for (const b of list) {
     if (!/^[^\s:]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(b)) {
-      throw new Error(`Kafka broker '${b}' is not host:port`);
+      throw new SmonnetError('INVALID_CONFIG', `Kafka broker '${b}' is not host:port`);
     }
   }
   return list;

@@ -1,17 +1,7 @@
 /** How CLI commands talk to a running supervisor: ProcAPI, with the token a local client can read. */
 import { loadClientSettings } from '../config/parse.js';
+import { SmonnetError } from '../errors.js';
 import { clientToken } from '../procapi/auth.js';
-
-export const EXIT_UNREACHABLE = 3;
-
-export class CommandFailed extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
 
 export interface ApiClient {
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
@@ -37,9 +27,9 @@ export function apiClient(configFile: string, url?: string): ApiClient {
           ...(body !== undefined && { body: JSON.stringify(body) }),
         });
       } catch (err) {
-        throw new CommandFailed(
+        throw new SmonnetError(
+          'UNREACHABLE',
           `cannot reach the supervisor's ProcAPI at ${base}: ${(err as Error).cause ?? (err as Error).message}`,
-          EXIT_UNREACHABLE,
         );
       }
       const json = (await res.json().catch(() => ({}))) as T & {
@@ -47,11 +37,11 @@ export function apiClient(configFile: string, url?: string): ApiClient {
       };
       if (!res.ok) {
         const e = json.error;
-        throw new CommandFailed(
+        throw new SmonnetError(
+          'REFUSED',
           [`${res.status}: ${e?.message ?? res.statusText}`, ...(e?.details ?? []).map((d) => `  ${d}`)].join(
             '\n',
           ),
-          1,
         );
       }
       return json;
@@ -64,7 +54,7 @@ export function keyValues(pairs: readonly string[]): Record<string, string | str
   const out: Record<string, string | string[]> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CommandFailed(`'${pair}' is not key=value`, 2);
+    if (eq <= 0) throw new SmonnetError('USAGE', `'${pair}' is not key=value`);
     const key = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1).trim();
     const prev = out[key];

@@ -1,10 +1,12 @@
 /** `smonnet config check|migrate`: validate a file without starting anything; rewrite [smonit]. */
+
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { legacyTenants } from '../config/legacy.js';
 import { loadConfig, readIni } from '../config/parse.js';
 import { putSection, removeSection } from '../config/sections.js';
 import { writeFileAtomic } from '../config/store.js';
+import { SmonnetError } from '../errors.js';
 
 /** The same file with [smonit] replaced by equivalent [tenant.NAME] sections. */
 export function migrateText(text: string): string {
@@ -36,13 +38,14 @@ export function configCommand(): Command {
     .option('--write', 'replace the file (atomically) instead of printing')
     .action(async (opts) => {
       const cfg = loadConfig(opts.config);
-      if (!cfg.legacy) throw new Error(`${opts.config} has no [smonit] section: nothing to migrate`);
+      if (!cfg.legacy)
+        throw new SmonnetError('USAGE', `${opts.config} has no [smonit] section: nothing to migrate`);
       const next = migrateText(readFileSync(opts.config, 'utf8'));
       // The rewritten file must describe the same tenants.
       const { parseConfig } = await import('../config/parse.js');
       const migrated = parseConfig(next, opts.config);
       if (migrated.tenants.length !== cfg.tenants.length)
-        throw new Error('migration lost tenants; file left unchanged');
+        throw new SmonnetError('INTERNAL', 'migration lost tenants; file left unchanged');
       if (opts.write) {
         await writeFileAtomic(opts.config, next);
         console.error(`${opts.config}: migrated ${migrated.tenants.length} tenant(s)`);

@@ -1,6 +1,8 @@
 /** `smonnet gen`: reproducible sample sFlow traffic into a Kafka topic (or stdout). */
+
 import { Command } from 'commander';
 import kafkajs from 'kafkajs';
+import { SmonnetError } from '../errors.js';
 import { type EncodedMessage, encodeMessages, GEN_FORMATS, type GenFormat } from '../gen/encode.js';
 import { produceMessages } from '../gen/produce.js';
 import { generateTraffic } from '../gen/traffic.js';
@@ -63,7 +65,7 @@ async function printMessages(messages: Iterable<EncodedMessage>): Promise<void> 
   for (const m of messages) {
     if (closed) return;
     if (typeof m.value !== 'string')
-      throw new Error('--stdout prints text formats only; goflow2-pb is binary');
+      throw new SmonnetError('USAGE', '--stdout prints text formats only; goflow2-pb is binary');
     chunk.push(`${m.value}\n`);
     if (chunk.length >= 1000) await flush();
   }

@@ -1,6 +1,8 @@
 /** `smonnet kibana provision`: a tenant's data view and dashboard, by hand, without a daemon. */
+
 import { Command } from 'commander';
 import { loadConfig } from '../config/parse.js';
+import { SmonnetError } from '../errors.js';
 import { provisionKibana } from '../kibana/provision.js';
 import { dashboardTitle, dataViewPattern } from '../kibana/saved-objects.js';
 
@@ -15,10 +17,11 @@ export function kibanaCommand(): Command {
       const cfg = loadConfig(opts.config);
       const tenants = cfg.tenants.filter((t) => opts.tenant === undefined || t.name === opts.tenant);
       if (opts.tenant !== undefined && tenants.length === 0)
-        throw new Error(`${opts.config}: no tenant '${opts.tenant}'`);
+        throw new SmonnetError('USAGE', `${opts.config}: no tenant '${opts.tenant}'`);
       const withKibana = tenants.filter((t) => t.kibana !== undefined);
       if (withKibana.length === 0)
-        throw new Error(
+        throw new SmonnetError(
+          'USAGE',
           `${opts.config}: ${opts.tenant ? `tenant '${opts.tenant}' has` : 'no tenant has'} no kibana_url`,
         );
       for (const t of withKibana) {

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `smonnet` command. Exit codes: 0 success, 1 failure (including a refused change), 2 bad
- * usage, 3 the supervisor's ProcAPI cannot be reached.
+ * The `smonnet` command. Exit codes come from the error catalogue (src/errors.ts): 0 success,
+ * 1 failure (including a refused change), 2 bad usage, 3 the supervisor's ProcAPI cannot be reached.
  */
 import { Command, CommanderError } from 'commander';
-import { CommandFailed } from './client.js';
+import { catalogued, ERROR_CATALOGUE } from '../errors.js';
 import { configCommand } from './config.js';
 import { genCommand } from './gen.js';
 import { kibanaCommand } from './kibana.js';
@@ -12,9 +12,6 @@ import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { reloadCommand, tenantsCommand } from './tenants.js';
 import { workerCommand } from './worker.js';
-
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
 
 const program = new Command('smonnet')
   .description('multi-tenant sFlow segregator: one Kafka topic in, each tenant its own Elasticsearch')
@@ -45,8 +42,9 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     // --help and --version end here too, with exit code 0.
-    process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+    process.exit(err.exitCode === 0 ? 0 : ERROR_CATALOGUE.USAGE.exitCode);
   }
-  process.stderr.write(`smonnet: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(err instanceof CommandFailed ? err.exitCode : EXIT_FAILURE);
+  const e = catalogued(err);
+  process.stderr.write(`smonnet: ${e.message}\n`);
+  process.exit(e.exitCode);
 }

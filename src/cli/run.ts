@@ -1,8 +1,10 @@
 /** `smonnet run`: the daemon. Supervisor + ProcAPI; SIGHUP reloads, SIGTERM/SIGINT drain and exit 0. */
+
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { ConfigStore } from '../config/store.js';
+import { SmonnetError } from '../errors.js';
 import { createLogger } from '../observability/logger.js';
 import { createProcApi } from '../procapi/app.js';
 import { resolveToken } from '../procapi/auth.js';
@@ -23,7 +25,10 @@ function claimPidFile(file: string): void {
   try {
     const other = Number(readFileSync(file, 'utf8').trim());
     if (Number.isInteger(other) && other > 0 && other !== process.pid && alive(other)) {
-      throw new Error(`another smonnet supervisor runs with pid ${other} (${file})`);
+      throw new SmonnetError(
+        'ALREADY_RUNNING',
+        `another smonnet supervisor runs with pid ${other} (${file})`,
+      );
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -44,7 +49,8 @@ export function runCommand(): Command {
       // The file is read by now; its level applies from here on, below SMONNET_LOG_LEVEL.
       if (!process.env['SMONNET_LOG_LEVEL']) logger.level = supervisor.current.supervisor.logLevel;
       const listenAt = opts.listen ? /^(.+):(\d{1,5})$/.exec(opts.listen) : undefined;
-      if (opts.listen && !listenAt) throw new Error(`--listen '${opts.listen}' is not host:port`);
+      if (opts.listen && !listenAt)
+        throw new SmonnetError('USAGE', `--listen '${opts.listen}' is not host:port`);
       // Overrides let two supervisors share one config file on one machine.
       const procapi = listenAt
         ? { ...supervisor.current.procapi, host: listenAt[1]!, port: Number(listenAt[2]) }

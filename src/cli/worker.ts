@@ -1,7 +1,9 @@
 /** `smonnet worker`: one tenant in the foreground; the supervisor forks exactly this, with --ipc. */
+
 import { Command, Option } from 'commander';
 import { loadConfig, parseConfig } from '../config/parse.js';
 import type { AppConfig } from '../config/types.js';
+import { SmonnetError } from '../errors.js';
 import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from '../ipc.js';
 import { createLogger } from '../observability/logger.js';
 import { guardMemory } from '../worker/memory-guard.js';
@@ -27,7 +29,7 @@ function configFromSupervisor(): Promise<{ config: AppConfig; tenant: string }> 
     };
     process.on('message', onMessage);
     process.once('disconnect', () =>
-      reject(new Error('supervisor went away before sending the configuration')),
+      reject(new SmonnetError('UNREACHABLE', 'supervisor went away before sending the configuration')),
     );
   });
 }
@@ -40,7 +42,10 @@ async function runWorker(
   const tenant = config.tenants.find((t) => t.name === tenantName);
   if (!tenant) {
     const known = config.tenants.map((t) => t.name).join(', ') || 'none';
-    throw new Error(`${config.file}: no [tenant.${tenantName}] section (tenants: ${known})`);
+    throw new SmonnetError(
+      'INVALID_CONFIG',
+      `${config.file}: no [tenant.${tenantName}] section (tenants: ${known})`,
+    );
   }
   const logger = createLogger({ name: 'smonnet-worker', level: config.supervisor.logLevel }).child({
     tenant: tenant.name,
@@ -142,7 +147,7 @@ export function workerCommand(): Command {
         await runWorker(config, tenant, { threads: opts.threads, statsInterval: 0, ipc: true });
         return;
       }
-      if (!opts.tenant) throw new Error("option '--tenant <name>' is required");
+      if (!opts.tenant) throw new SmonnetError('USAGE', "option '--tenant <name>' is required");
       await runWorker(loadConfig(opts.config), opts.tenant, {
         threads: opts.threads,
         statsInterval: opts.statsInterval,

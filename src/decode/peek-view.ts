@@ -3,8 +3,10 @@
  * A peek either fills the view or gives up (`UNSURE`): then the message takes the full decoder,
  * which also reports whatever is malformed in it.
  */
+
 import { parseIpv4, parseIpv6 } from '../net/ip.js';
 import type { FilterField, FlowView } from '../record.js';
+import { remember } from '../util/cache.js';
 
 export type { FlowView } from '../record.js';
 
@@ -45,9 +47,12 @@ const valid = new Map<string, boolean>();
 export function isAddress(text: string): boolean {
   let ok = valid.get(text);
   if (ok === undefined) {
-    ok = text.indexOf(':') < 0 ? parseIpv4(text) !== undefined : parseIpv6(text) !== undefined;
-    if (valid.size >= 20_000) valid.clear();
-    valid.set(text, ok);
+    ok = remember(
+      valid,
+      20_000,
+      text,
+      text.indexOf(':') < 0 ? parseIpv4(text) !== undefined : parseIpv6(text) !== undefined,
+    );
   }
   return ok;
 }

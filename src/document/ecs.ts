@@ -8,9 +8,11 @@
  * decoders already validated (no character needs escaping); strings from the GeoIP databases and
  * the IP map go through JSON.stringify, once per address thanks to the fragment cache.
  */
+
 import type { AddressInfo } from '../enrich/enricher.js';
 import { protocolName } from '../net/protocols.js';
 import { ETYPE_IPV4, ETYPE_IPV6 } from '../record.js';
+import { remember } from '../util/cache.js';
 import type { DocumentWriter } from './types.js';
 
 /** ECS writes MACs uppercase, hyphen-separated. */
@@ -26,9 +28,7 @@ const macs = new Map<string, string>();
 function mac(hex12: string): string {
   let m = macs.get(hex12);
   if (m === undefined) {
-    m = ecsMac(hex12);
-    if (macs.size >= 50_000) macs.clear();
-    macs.set(hex12, m);
+    m = remember(macs, 50_000, hex12, ecsMac(hex12));
   }
   return m;
 }

@@ -3,6 +3,7 @@
  * once and cached: flow data repeats the same addresses constantly, and four database walks plus a
  * prefix search per address per record would dominate the processing stage.
  */
+import { remember } from '../util/cache.js';
 import type { AsInfo, GeoInfo, GeoLookup } from './geoip.js';
 import type { IpMap } from './ipmap.js';
 
@@ -32,7 +33,7 @@ export function createEnricher(geo: GeoLookup | undefined, ipmap: IpMap | undefi
   const cache = new Map<string, AddressInfo>();
   return {
     lookup(ip) {
-      let info = cache.get(ip);
+      const info = cache.get(ip);
       if (info !== undefined) return info;
       const found = {
         geo: geo?.city(ip),
@@ -40,10 +41,12 @@ export function createEnricher(geo: GeoLookup | undefined, ipmap: IpMap | undefi
         nat: ipmap?.translate(ip),
         label: ipmap?.label(ip),
       };
-      info = found.geo || found.as || found.nat || found.label ? found : NOTHING_KNOWN;
-      if (cache.size >= CACHE_ENTRIES) cache.clear();
-      cache.set(ip, info);
-      return info;
+      return remember(
+        cache,
+        CACHE_ENTRIES,
+        ip,
+        found.geo || found.as || found.nat || found.label ? found : NOTHING_KNOWN,
+      );
     },
   };
 }

@@ -2,9 +2,11 @@
  * MaxMind GeoIP City and ASN lookups. A database file is read once into shared memory so every
  * enrichment thread of a worker reads the same bytes instead of holding its own copy.
  */
+
 import { readFileSync } from 'node:fs';
 import maxmind, { type AsnResponse, type CityResponse, Reader } from 'maxmind';
-import { EnrichmentSourceError } from '../errors.js';
+import { EnrichmentSourceError, SmonnetError } from '../errors.js';
+import { remember } from '../util/cache.js';
 
 export interface GeoInfo {
   readonly cityName: string | undefined;
@@ -53,8 +55,7 @@ function boundedCache(max: number): {
   return {
     get: (key) => map.get(key),
     set: (key, value) => {
-      if (map.size >= max) map.clear();
-      map.set(key, value);
+      remember(map, max, key, value);
     },
   };
 }
@@ -80,7 +81,7 @@ export function openReader<T extends CityResponse | AsnResponse>(
     const reader = new Reader<T>(Buffer.from(bytes), { cache: boundedCache(20_000) });
     const type = reader.metadata.databaseType;
     const fits = kind === 'ASN' ? type.includes('ASN') : type.includes('City') || type.includes('Country');
-    if (!fits) throw new Error(`is a ${type} database, expected ${kind}`);
+    if (!fits) throw new SmonnetError('GEOIP_DATABASE_INVALID', `is a ${type} database, expected ${kind}`);
     for (const ip of PROBES) reader.get(ip);
     return reader;
   } catch (err) {

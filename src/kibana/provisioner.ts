@@ -4,9 +4,11 @@
  * retries in the background with backoff, and a refusal (credentials, version) waits for the
  * operator's next reload.
  */
+
 import type { TenantConfig } from '../config/types.js';
 import { KibanaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { type Backoff, doublingDelay } from '../util/backoff.js';
 import { type ProvisionResult, provisionKibana } from './provision.js';
 
 export type KibanaState = 'provisioning' | 'provisioned' | 'retrying' | 'failed';
@@ -36,7 +38,7 @@ export class KibanaProvisioner {
   constructor(
     private readonly logger: Logger,
     private readonly provision: Provision = (t, signal) => provisionKibana(t, { signal }),
-    private readonly backoffMs = { first: 5_000, max: 300_000 },
+    private readonly backoff: Backoff = { initialMs: 5_000, maxMs: 300_000 },
   ) {}
 
   /** Provisions unless the same settings are provisioned or in progress; a failed one is retried. */
@@ -90,7 +92,7 @@ export class KibanaProvisioner {
         log.error({ err: message }, 'Kibana refused provisioning: fix the tenant settings, then reload');
         return;
       }
-      const delay = Math.min(this.backoffMs.max, this.backoffMs.first * 2 ** (n - 1));
+      const delay = doublingDelay(n - 1, this.backoff);
       job.status = { state: 'retrying', url: tenant.kibana!.url, error: message, at: Date.now() };
       log.warn({ err: message, retryInMs: delay }, 'cannot provision Kibana yet');
       job.timer = setTimeout(() => {

@@ -3,8 +3,10 @@
  * for the tenant's index prefix and schema. The same template serves both schemas; only field
  * names (and how bits are estimated) differ between them.
  */
+
 import { readFileSync } from 'node:fs';
 import type { Schema, TenantConfig } from '../config/types.js';
+import { SmonnetError } from '../errors.js';
 
 const TEMPLATE = new URL('../../templates/kibana/dashboard.ndjson', import.meta.url);
 
@@ -70,9 +72,10 @@ export function renderSavedObjects(
   };
   const ndjson = template.replace(/\{\{([a-z_]+)\}\}/g, (_, key: string) => {
     const value = values[key];
-    if (value === undefined) throw new Error(`templates/kibana: unknown placeholder {{${key}}}`);
+    if (value === undefined)
+      throw new SmonnetError('INTERNAL', `templates/kibana: unknown placeholder {{${key}}}`);
     if (/["\\\n\r]/.test(value))
-      throw new Error(`templates/kibana: {{${key}}} value ${value} is not safe in JSON`);
+      throw new SmonnetError('INTERNAL', `templates/kibana: {{${key}}} value ${value} is not safe in JSON`);
     return value;
   });
   const objects = ndjson
@@ -82,7 +85,10 @@ export function renderSavedObjects(
       try {
         return JSON.parse(line) as SavedObject;
       } catch (err) {
-        throw new Error(`templates/kibana/dashboard.ndjson line ${i + 1}: ${(err as Error).message}`);
+        throw new SmonnetError(
+          'INTERNAL',
+          `templates/kibana/dashboard.ndjson line ${i + 1}: ${(err as Error).message}`,
+        );
       }
     });
   return { ndjson, objects };

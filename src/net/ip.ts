@@ -2,6 +2,7 @@
  * IP addresses as the hot path needs them: IPv4 as one unsigned 32-bit number, IPv6 as four,
  * so filters and prefix lookups compare integers instead of strings or BigInts.
  */
+import { remember } from '../util/cache.js';
 
 /** An IPv6 address as four big-endian 32-bit words. */
 export type Ipv6Words = readonly [number, number, number, number];
@@ -126,9 +127,7 @@ export function cachedCanonicalIp(text: string): string | undefined {
   if (text.indexOf(':') < 0) return parseIpv4(text) === undefined ? undefined : text;
   let canonical = canonicalV6.get(text);
   if (canonical === undefined && !canonicalV6.has(text)) {
-    canonical = canonicalIp(text);
-    if (canonicalV6.size >= 20_000) canonicalV6.clear();
-    canonicalV6.set(text, canonical);
+    canonical = remember(canonicalV6, 20_000, text, canonicalIp(text));
   }
   return canonical;
 }

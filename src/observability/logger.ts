@@ -2,8 +2,10 @@
  * Structured JSON logs (pino). Every component takes a child logger carrying its context
  * (tenant, stage, topic, partition), so a line can be traced to its source without parsing text.
  */
+
 import { type Logger, pino } from 'pino';
 import { LOG_LEVELS } from '../config/types.js';
+import { SmonnetError } from '../errors.js';
 
 export type { Logger };
 
@@ -14,7 +16,7 @@ export type { Logger };
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   const level = process.env['SMONNET_LOG_LEVEL'] || options.level || 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new Error(`log level '${level}' is not one of ${LOG_LEVELS.join(', ')}`);
+    throw new SmonnetError('INVALID_CONFIG', `log level '${level}' is not one of ${LOG_LEVELS.join(', ')}`);
   }
   return pino({ name: options.name ?? 'smonnet', level, base: { pid: process.pid } }, pino.destination(2));
 }

@@ -3,14 +3,15 @@
  * workerData and the benchmark can build them inline the same way.
  */
 import type { AsnResponse, CityResponse } from 'maxmind';
-import type { FilterSpec, InputFormat, Schema } from '../config/types.js';
+import type { AppConfig, FilterSpec, InputFormat, Schema, TenantConfig } from '../config/types.js';
 import { ecsDocuments } from '../document/ecs.js';
 import { indexNamer } from '../document/index-name.js';
 import { legacyDocuments } from '../document/legacy.js';
 import { createEnricher } from '../enrich/enricher.js';
-import { geoLookup, openReader } from '../enrich/geoip.js';
-import { buildIpMap } from '../enrich/ipmap.js';
+import { geoLookup, loadDatabase, openReader } from '../enrich/geoip.js';
+import { buildIpMap, readIpMapFile } from '../enrich/ipmap.js';
 import { compileFilter } from '../filter/compile.js';
+import type { Logger } from '../observability/logger.js';
 import type { PipelineStages } from './process.js';
 
 /** Everything a thread needs, all of it structured-clonable (databases as shared memory). */
@@ -42,5 +43,29 @@ export function buildStages(spec: StageSpec): PipelineStages {
       city || asn ? geoLookup(city, asn) : undefined,
       spec.ipmap ? buildIpMap(spec.ipmap.doc, spec.ipmap.file) : undefined,
     ),
+  };
+}
+
+/** Reads the enrichment sources once; a missing database turns its enrichment off with one warning. */
+export function loadStageSpec(config: AppConfig, tenant: TenantConfig, logger: Logger): StageSpec {
+  const e = config.enrich;
+  const database = (file: string | undefined, what: string) => {
+    if (!file) return undefined;
+    const bytes = loadDatabase(file);
+    if (!bytes) {
+      logger.warn({ file }, `${what} database not found: ${what} enrichment is off`);
+      return undefined;
+    }
+    return { file, bytes };
+  };
+  return {
+    tenant: tenant.name,
+    format: config.kafka.format,
+    filter: tenant.filter,
+    schema: tenant.schema,
+    indexPrefix: tenant.indexPrefix,
+    geoipCity: database(e.geoipCity, 'GeoIP City'),
+    geoipAsn: database(e.geoipAsn, 'GeoIP ASN'),
+    ipmap: e.ipmap ? { file: e.ipmap, doc: readIpMapFile(e.ipmap) } : undefined,
   };
 }

@@ -3,6 +3,7 @@
  * new api.cfg before it is written (atomically, one writer at a time), then goes through the same
  * reload as SIGHUP. On any error nothing is written.
  */
+
 import express, { type Request } from 'express';
 import { FILTER_KEYS } from '../config/filter-keys.js';
 import { legacyFilter, legacyTenantKeys } from '../config/legacy.js';
@@ -10,10 +11,11 @@ import { TENANT_NAME } from '../config/parse.js';
 import { hasSection, putSection, removeSection } from '../config/sections.js';
 import type { ConfigStore } from '../config/store.js';
 import type { ProcApiSettings, TenantConfig } from '../config/types.js';
+import { SmonnetError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Supervisor, TenantStatus } from '../supervisor/supervisor.js';
 import { authenticate } from './auth.js';
-import { ApiError, errorHandler } from './errors.js';
+import { errorHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
 
 export interface ProcApiDeps {
@@ -50,8 +52,7 @@ function tenantView(t: TenantConfig, live: TenantStatus | undefined) {
 /** A JSON body → the keys of a [tenant.NAME] section. */
 export function sectionKeys(body: unknown): Record<string, string> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ApiError(
-      400,
+    throw new SmonnetError(
       'BAD_REQUEST',
       'the body must be a JSON object of tenant keys, e.g. {"name": "lab42", "vlan": "42", "es_nodes": "http://127.0.0.1:9200"}',
     );
@@ -76,14 +77,13 @@ export function sectionKeys(body: unknown): Record<string, string> {
     if (UNSAFE_VALUE.test(text)) problems.push(`${key}: line breaks, ';' and '#' are not allowed in values`);
     else keys[key] = text;
   }
-  if (problems.length > 0) throw new ApiError(400, 'BAD_REQUEST', 'invalid tenant keys', problems);
+  if (problems.length > 0) throw new SmonnetError('BAD_REQUEST', 'invalid tenant keys', problems);
   return keys;
 }
 
 function tenantName(name: unknown): string {
   if (typeof name !== 'string' || !TENANT_NAME.test(name)) {
-    throw new ApiError(
-      400,
+    throw new SmonnetError(
       'BAD_REQUEST',
       `tenant name ${JSON.stringify(name)} must be 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit`,
     );
@@ -100,7 +100,7 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
   const live = (name: string) => supervisor.status().find((s) => s.name === name);
   const find = (name: string) => {
     const t = supervisor.current.tenants.find((x) => x.name === name);
-    if (!t) throw new ApiError(404, 'NOT_FOUND', `no tenant '${name}'`);
+    if (!t) throw new SmonnetError('NOT_FOUND', `no tenant '${name}'`);
     return t;
   };
   /** Writes a new [tenant.NAME] section (or removes one), then reloads as SIGHUP would. */
@@ -114,8 +114,7 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
       supervisor.current.legacy &&
       supervisor.current.tenants.some((t) => t.name === name)
     ) {
-      throw new ApiError(
-        409,
+      throw new SmonnetError(
         'CONFLICT',
         `tenant '${name}' comes from the [smonit] section: run 'smonnet config migrate' to edit it here`,
       );
@@ -158,8 +157,7 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
     const name = tenantName((req.body as { name?: unknown }).name);
     const reload = await change((text) => {
       if (hasSection(text, `tenant.${name}`) || supervisor.current.tenants.some((t) => t.name === name)) {
-        throw new ApiError(
-          409,
+        throw new SmonnetError(
           'CONFLICT',
           `tenant '${name}' exists already (PUT /api/v1/tenants/${name} changes it)`,
         );
@@ -174,7 +172,7 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
     const reload = await change((text) => {
       rejectLegacy(name, text);
       if (!hasSection(text, `tenant.${name}`))
-        throw new ApiError(404, 'NOT_FOUND', `no tenant '${name}' (POST /api/v1/tenants creates one)`);
+        throw new SmonnetError('NOT_FOUND', `no tenant '${name}' (POST /api/v1/tenants creates one)`);
       return putSection(text, `tenant.${name}`, keys);
     });
     res.json({ tenant: tenantView(find(name), live(name)), reload });
@@ -183,7 +181,7 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
     const name = tenantName(req.params.name);
     const reload = await change((text) => {
       rejectLegacy(name, text);
-      if (!hasSection(text, `tenant.${name}`)) throw new ApiError(404, 'NOT_FOUND', `no tenant '${name}'`);
+      if (!hasSection(text, `tenant.${name}`)) throw new SmonnetError('NOT_FOUND', `no tenant '${name}'`);
       return removeSection(text, `tenant.${name}`);
     });
     res.json({ removed: name, reload });
@@ -199,27 +197,26 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
     for (let i = 0; q[`key${i}`] !== undefined; i++)
       pairs.push([String(q[`key${i}`]), String(q[`value${i}`] ?? '')]);
     if (pairs.length === 0)
-      throw new ApiError(400, 'BAD_REQUEST', 'expected key0=FIELD&value0=VALUE (key1, value1, ...)');
+      throw new SmonnetError('BAD_REQUEST', 'expected key0=FIELD&value0=VALUE (key1, value1, ...)');
     const filter = legacyFilter(pairs);
-    if ('error' in filter) throw new ApiError(400, 'BAD_REQUEST', filter.error);
+    if ('error' in filter) throw new SmonnetError('BAD_REQUEST', filter.error);
     const nodes = String(q['nodes'] ?? q['node'] ?? '');
     if (nodes === '')
-      throw new ApiError(
-        400,
+      throw new SmonnetError(
         'BAD_REQUEST',
         "expected nodes=host:port[,host:port] (the tenant's Elasticsearch)",
       );
     const keys = sectionKeys(legacyTenantKeys(name, filter.keys, nodes));
     const reload = await change((text) => {
       if (supervisor.current.tenants.some((t) => t.name === name))
-        throw new ApiError(409, 'CONFLICT', `tenant '${name}' exists already`);
+        throw new SmonnetError('CONFLICT', `tenant '${name}' exists already`);
       return putSection(text, `tenant.${name}`, keys);
     });
     res.status(201).json({ tenant: tenantView(find(name), live(name)), reload });
   });
   app.use('/api/v1', api);
   app.use((_req, _res, next) =>
-    next(new ApiError(404, 'NOT_FOUND', 'no such endpoint (see /api/v1/openapi.json)')),
+    next(new SmonnetError('NOT_FOUND', 'no such endpoint (see /api/v1/openapi.json)')),
   );
   app.use(errorHandler(deps.logger));
   return app;

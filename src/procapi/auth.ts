@@ -3,12 +3,13 @@
  * generated at start into <runtime_dir>/api.token, readable by the owner only) or HTTP basic
  * credentials from [procapi]. Secrets are compared in constant time.
  */
+
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import type { ProcApiSettings, SupervisorSettings } from '../config/types.js';
-import { ApiError } from './errors.js';
+import { SmonnetError } from '../errors.js';
 
 /** Equal-length digests, so the comparison takes the same time whatever the guess. */
 export function secretEquals(given: string, expected: string): boolean {
@@ -73,8 +74,7 @@ export function authenticate(token: string, procapi: ProcApiSettings) {
       }
     }
     next(
-      new ApiError(
-        401,
+      new SmonnetError(
         'UNAUTHORIZED',
         'missing or wrong credentials (Authorization: Bearer <token> or Basic)',
       ),

@@ -4,6 +4,10 @@
  * A record counts as dead-lettered only once the broker acknowledged it.
  */
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+import { DeliveryAborted } from '../errors.js';
+import type { RateLimitedLog } from '../observability/rate-limited.js';
+import { retryUntilDone } from '../util/backoff.js';
+import { ES_BACKOFF } from './elasticsearch/retry.js';
 
 const { Partitioners } = kafkajs;
 
@@ -64,5 +68,28 @@ export class DeadLetterSink {
         };
       }),
     });
+  }
+
+  /**
+   * Sends until the broker acknowledged every letter; `shouldStop` ends the wait with
+   * DeliveryAborted (the chunk then stays uncommitted and is read again).
+   */
+  sendUntilDone(
+    letters: readonly DeadLetter[],
+    shouldStop: () => boolean,
+    warn: RateLimitedLog,
+  ): Promise<void> {
+    return retryUntilDone(
+      () => this.send(letters),
+      (err, delay) => {
+        if (shouldStop()) throw new DeliveryAborted();
+        warn.warn(
+          'dead-letter-failed',
+          { retryInMs: delay, err: (err as Error).message },
+          'cannot write dead letters yet',
+        );
+      },
+      ES_BACKOFF,
+    );
   }
 }

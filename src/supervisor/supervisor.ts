@@ -3,16 +3,18 @@
  * gives up on a tenant that crash-loops (others are unaffected), and applies a reload as the
  * difference between the running and the new configuration.
  */
+
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseConfig } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
-import { ConfigErrors } from '../errors.js';
+import { ConfigErrors, SmonnetError } from '../errors.js';
 import type { SupervisorMessage, WorkerMessage } from '../ipc.js';
 import { KibanaProvisioner, type KibanaStatus } from '../kibana/provisioner.js';
 import type { Logger } from '../observability/logger.js';
 import { DaemonMetrics } from '../observability/metrics.js';
+import { doublingDelay } from '../util/backoff.js';
+import { entryModule } from '../util/entry.js';
 import { addStats, emptyStats, type TenantStats, type WorkerGauges } from '../worker/stats.js';
 import { planReload, type ReloadPlan, tenantIdentity } from './diff.js';
 
@@ -67,13 +69,15 @@ export interface ReloadOutcome extends ReloadPlan {
  * the scavenges they add cost little next to decoding. `gc` lets a worker above its memory budget
  * collect at once (worker/memory-guard.ts).
  */
+/** 1 s, 2 s, 4 s, ... up to 60 s between restarts of a crashing worker. */
+const CRASH_BACKOFF = { initialMs: 1000, maxMs: 60_000 };
+
 const WORKER_V8_FLAGS = ['--max-semi-space-size=4', '--expose-gc'];
 
 /** How the supervisor starts a worker process; tests and `run` use the default. */
 function workerEntry(): { module: string; execArgv: string[] } {
-  const js = new URL('../cli/main.js', import.meta.url);
-  if (existsSync(js)) return { module: js.pathname, execArgv: [] };
-  return { module: new URL('../cli/main.ts', import.meta.url).pathname, execArgv: ['--import', 'tsx'] };
+  const entry = entryModule('../cli/main', import.meta.url);
+  return { module: entry.url.pathname, execArgv: [...entry.execArgv] };
 }
 
 export class Supervisor {
@@ -137,7 +141,7 @@ export class Supervisor {
           { reason: this.lastReloadError },
           'reload refused: configuration invalid, the running configuration stays',
         );
-        throw err instanceof ConfigErrors ? err : new Error(this.lastReloadError);
+        throw err instanceof ConfigErrors ? err : new SmonnetError('INVALID_CONFIG', this.lastReloadError);
       }
       const plan = planReload(this.config, next);
       this.config = next;
@@ -302,7 +306,7 @@ export class Supervisor {
     }
     // 1 s, 2 s, 4 s, ... up to 60 s, by recent crashes; a worker that ran a full window starts over.
     const recent = now - replica.startedAt > window ? 1 : tenant.crashes.length;
-    const delay = Math.min(60_000, 1000 * 2 ** (recent - 1));
+    const delay = doublingDelay(recent - 1, CRASH_BACKOFF);
     replica.state = 'backoff';
     this.metrics.restarted(tenant.config.name);
     log.warn({ code, signal, restartInMs: delay }, 'worker exited unexpectedly: restarting');

@@ -3,10 +3,12 @@
  * times in nanoseconds and etype/proto as names; v1 wrote CamelCase, times in seconds and numbers.
  * Both are read, by the key table in fields.ts.
  */
+
 import { cachedCanonicalIp } from '../../net/ip.js';
 import { PROTOCOL_NUMBERS } from '../../net/protocols.js';
 import type { FlowRecord } from '../../record.js';
 import { ETYPE_IPV6 } from '../../record.js';
+import { remember } from '../../util/cache.js';
 import type { RecordSink } from '../types.js';
 import { ETYPE_NAMES, JSON_KEYS, type JsonField, TIME_NS_KEYS, TIME_S_KEYS } from './fields.js';
 
@@ -40,9 +42,7 @@ function macValue(v: unknown): string | undefined {
   let hex = macTexts.get(v);
   if (hex === undefined && !macTexts.has(v)) {
     const h = v.replace(/[:.-]/g, '').toLowerCase();
-    hex = /^[0-9a-f]{12}$/.test(h) ? h : undefined;
-    if (macTexts.size >= 50_000) macTexts.clear();
-    macTexts.set(v, hex);
+    hex = remember(macTexts, 50_000, v, /^[0-9a-f]{12}$/.test(h) ? h : undefined);
   }
   return hex;
 }

@@ -2,6 +2,7 @@
  * A peek at one goflow2 JSON object: a regular expression finds the filter's keys, their values
  * are read by hand, and only the tail of the message is searched once goflow2's key order is known.
  */
+import { SmonnetError } from '../../errors.js';
 import { PROTOCOL_NUMBERS } from '../../net/protocols.js';
 import type { FilterField } from '../../record.js';
 import { FLOW, type FlowView, isAddress, type PeekNeeds, type PeekResult, UNSURE } from '../peek-view.js';
@@ -36,7 +37,8 @@ const JSON_SLOTS = new Map(
     slot,
   ]),
 );
-if (JSON_SLOTS.size !== PEEK_KEYS.length) throw new Error('two goflow2 JSON keys share a key code');
+if (JSON_SLOTS.size !== PEEK_KEYS.length)
+  throw new SmonnetError('INTERNAL', 'two goflow2 JSON keys share a key code');
 const jsonValues: (number | string | undefined)[] = new Array(PEEK_KEYS.length).fill(undefined);
 /** Where each field's names start among the slots: the rest of its names follow in order. */
 const FIRST_SLOT = Object.fromEntries(

@@ -2,7 +2,9 @@
  * goflow2's protobuf \`flowpb.FlowMessage\`: the fields smonnet reads, with goflow2's field numbers.
  * The decoder decodes by this schema; the peek and the generator take their field numbers from it.
  */
+
 import protobuf from 'protobufjs';
+import { SmonnetError } from '../../errors.js';
 
 // Unknown fields are skipped by the decoder.
 const FLOW_PROTO = `
@@ -42,7 +44,7 @@ export const FlowMessage = protobuf
 /** The field number of a FlowMessage field, from the schema above. */
 function fieldNumber(name: string): number {
   const field = FlowMessage.fields[name];
-  if (!field) throw new Error(`flowpb.FlowMessage has no field ${name}`);
+  if (!field) throw new SmonnetError('INTERNAL', `flowpb.FlowMessage has no field ${name}`);
   return field.id;
 }
 

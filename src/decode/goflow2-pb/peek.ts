@@ -2,6 +2,7 @@
  * A peek at one goflow2 protobuf FlowMessage: its fields are walked in place, and only those a
  * filter reads are kept (field numbers from fields.ts).
  */
+import { SmonnetError } from '../../errors.js';
 import { ipFromBytes } from '../../net/ip.js';
 import { FLOW, type FlowView, fillAddresses, type PeekNeeds, type PeekResult, UNSURE } from '../peek-view.js';
 import { cursor, varint } from '../wire.js';
@@ -26,7 +27,7 @@ const FIRST_SCALAR = Math.min(...SCALAR_FIELDS);
 const LAST_SCALAR = Math.max(...SCALAR_FIELDS);
 /** Tags of two varint bytes cover field numbers up to 2047, the largest the peek can name. */
 if (Math.max(LAST_SCALAR, AGENT, SRC_ADDR, DST_ADDR) > 2047)
-  throw new Error('a peeked field needs a longer tag');
+  throw new SmonnetError('INTERNAL', 'a peeked field needs a longer tag');
 
 /** Walks the fields of one FlowMessage; scalars keep their last value, as protobuf decoders do. */
 function peekProtoMessage(

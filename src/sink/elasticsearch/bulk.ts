@@ -4,7 +4,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
-import { ElasticsearchRejectedError, ElasticsearchUnavailableError } from '../../errors.js';
+import { ElasticsearchError } from '../../errors.js';
 import { isRetryableStatus } from './retry.js';
 
 export type ItemOutcome =
@@ -62,8 +62,8 @@ function describe(item: BulkItem): string {
 }
 
 /**
- * Sends a body; returns one outcome per item, in order. Throws ElasticsearchUnavailableError when
- * the request as a whole may succeed later, ElasticsearchRejectedError when it never will.
+ * Sends a body; returns one outcome per item, in order. Throws an ElasticsearchError when the
+ * request as a whole failed: its code says whether it may succeed later (errors.ts).
  */
 export async function sendBulk(
   client: Client,
@@ -81,20 +81,13 @@ export async function sendBulk(
     })) as BulkResponse;
   } catch (err) {
     if (err instanceof errors.ResponseError) {
-      const status = err.statusCode;
-      const message = err.message.slice(0, 500);
-      // Bad credentials or a missing permission are fixed by an operator, not by dead-lettering
-      // every record: wait for the fix like for an outage.
-      if (isRetryableStatus(status) || status === 401 || status === 403) {
-        throw new ElasticsearchUnavailableError(tenant, status, message);
-      }
-      throw new ElasticsearchRejectedError(tenant, status, message);
+      throw new ElasticsearchError(tenant, err.statusCode, err.message.slice(0, 500));
     }
-    throw new ElasticsearchUnavailableError(tenant, undefined, (err as Error).message);
+    throw new ElasticsearchError(tenant, undefined, (err as Error).message);
   }
   const items = response.items ?? [];
   if (items.length !== itemCount) {
-    throw new ElasticsearchUnavailableError(
+    throw new ElasticsearchError(
       tenant,
       undefined,
       `bulk answered ${items.length} items for ${itemCount} sent`,

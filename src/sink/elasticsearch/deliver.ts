@@ -6,10 +6,11 @@
  * heartbeats.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { ElasticsearchRejectedError, ElasticsearchUnavailableError } from '../../errors.js';
+import { catalogued, DeliveryAborted } from '../../errors.js';
 import type { RateLimitedLog } from '../../observability/rate-limited.js';
+import { jitteredDelay, sleep } from '../../util/backoff.js';
 import { type ItemOutcome, itemRanges, sendBulk, subsetBody } from './bulk.js';
-import { backoffDelay } from './retry.js';
+import { ES_BACKOFF } from './retry.js';
 
 export interface Delivery {
   readonly indexed: number;
@@ -27,15 +28,6 @@ export interface DeliveryContext {
   /** Called when Elasticsearch could not be reached or answered 429/5xx for a whole request. */
   onUnavailable?(): void;
 }
-
-export class DeliveryAborted extends Error {
-  constructor() {
-    super('delivery stopped before every item was settled');
-    this.name = 'DeliveryAborted';
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function pause(ctx: DeliveryContext, ms: number): Promise<void> {
   const until = Date.now() + ms;
@@ -64,8 +56,9 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
     try {
       outcomes = await sendBulk(ctx.client, ctx.tenant, current, pending.length);
       ctx.onBulk?.(Date.now() - started, pending.length, current.byteLength);
-    } catch (err) {
-      if (err instanceof ElasticsearchRejectedError && err.status === 413 && pending.length > 1) {
+    } catch (thrown) {
+      const err = catalogued(thrown);
+      if (err.code === 'ES_TOO_LARGE' && pending.length > 1) {
         // Too large as one request: halve it; each half gets its own outcome.
         const half = Math.ceil(pending.length / 2);
         const first = await deliver(ctx, subsetBody(body, ranges(), pending.slice(0, half)), half);
@@ -81,13 +74,14 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
           rejected: [...rejected, ...map(first, 0), ...map(second, half)],
         };
       }
-      if (err instanceof ElasticsearchRejectedError) {
+      // A bug is the caller's to handle, not a reason to dead-letter the items.
+      if (err.code === 'INTERNAL') throw thrown;
+      if (!err.canRetry) {
         for (const item of pending) rejected.push({ item, reason: err.message });
         return { indexed, rejected };
       }
-      if (!(err instanceof ElasticsearchUnavailableError)) throw err;
       ctx.onUnavailable?.();
-      const delay = backoffDelay(attempt++);
+      const delay = jitteredDelay(attempt++, ES_BACKOFF);
       ctx.warn.warn('es-unavailable', { retryInMs: delay, items: pending.length }, err.message);
       await pause(ctx, delay);
       continue;
@@ -100,7 +94,7 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
       else retry.push(item);
     });
     if (retry.length === 0) break;
-    const delay = backoffDelay(attempt++);
+    const delay = jitteredDelay(attempt++, ES_BACKOFF);
     ctx.warn.warn(
       'es-item-retry',
       { items: retry.length, retryInMs: delay },

@@ -20,7 +20,7 @@ function provisioner(outcomes: (Error | undefined)[]) {
       if (outcome) throw outcome;
       return { url: t.kibana!.url, imported: 10, objects: [] };
     },
-    { first: 5, max: 20 },
+    { initialMs: 5, maxMs: 20 },
   );
   onTestFinished(() => p.close());
   return { p, calls };

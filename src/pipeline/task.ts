@@ -4,8 +4,8 @@
  * copied; only the small index arrays and failures are cloned.
  */
 import { Piscina } from 'piscina';
-import { type BatchResult, type MessageBatch, processBatch } from '../pipeline/process.js';
-import { buildStages, type StageSpec } from '../pipeline/stages.js';
+import { type BatchResult, type MessageBatch, processBatch } from './process.js';
+import { buildStages, type StageSpec } from './stages.js';
 import { moving } from './transfer.js';
 
 const stages = buildStages(Piscina.workerData as StageSpec);

@@ -1,12 +1,12 @@
 /**
  * The enrichment pool of one tenant worker: piscina threads running the whole processing stage
- * (src/enrich/task.ts), so the worker's main thread only moves bytes between Kafka and
+ * (src/pipeline/task.ts), so the worker's main thread only moves bytes between Kafka and
  * Elasticsearch. With threads = 0 the stage runs inline on the main thread.
  */
-import { existsSync } from 'node:fs';
 import { Piscina } from 'piscina';
-import { type BatchResult, type MessageBatch, processBatch } from '../pipeline/process.js';
-import { buildStages, type StageSpec } from '../pipeline/stages.js';
+import { entryModule } from '../util/entry.js';
+import { type BatchResult, type MessageBatch, processBatch } from './process.js';
+import { buildStages, type StageSpec } from './stages.js';
 import { moving } from './transfer.js';
 
 export interface Processor {
@@ -14,13 +14,6 @@ export interface Processor {
   /** Share of the threads' capacity in use lately, 0..1 (0 when inline). */
   utilization(): number;
   close(): Promise<void>;
-}
-
-/** The compiled task next to this file, or the TypeScript source when running under tsx/vitest. */
-function taskFile(): { filename: string; execArgv: string[] } {
-  const js = new URL('./task.js', import.meta.url);
-  if (existsSync(js)) return { filename: js.href, execArgv: [] };
-  return { filename: new URL('./task.ts', import.meta.url).href, execArgv: ['--import', 'tsx'] };
 }
 
 export function createProcessor(spec: StageSpec, threads: number): Processor {
@@ -36,10 +29,10 @@ export function createProcessor(spec: StageSpec, threads: number): Processor {
   // Opening the databases on the main thread first makes a corrupt file a start-up error with
   // its own message, instead of a pool thread dying on its first task.
   buildStages(spec);
-  const { filename, execArgv } = taskFile();
+  const task = entryModule('./task', import.meta.url);
   const pool = new Piscina({
-    filename,
-    execArgv,
+    filename: task.url.href,
+    execArgv: [...task.execArgv],
     workerData: spec,
     minThreads: threads,
     maxThreads: threads,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ChunkOutcome, CommitLane } from '../../../src/worker/commit-lane.js';
+import { type ChunkOutcome, CommitLane } from '../../../src/source/commit-lane.js';
 
 /** A chunk whose outcome the test decides later. */
 function pending() {

@@ -1,0 +1,40 @@
+/** Every tunable of a tenant worker, with its default in one frozen object. */
+import type { Processor } from '../pipeline/pool.js';
+
+const MB = 1024 * 1024;
+
+export interface WorkerOptions {
+  /** Overrides [enrich] threads. */
+  readonly threads?: number;
+  /** Messages per processing task. */
+  readonly chunkMessages: number;
+  /** Bytes per processing task, about. */
+  readonly chunkBytes: number;
+  /** Larger Kafka messages are dead-lettered undecoded. */
+  readonly maxMessageBytes: number;
+  /** Kafka partitions processed at once. */
+  readonly partitionsConcurrently: number;
+  /** Bulk requests in flight at once, over all partitions. */
+  readonly bulksInFlight: number;
+  /** Message bytes fetched but not yet settled before the worker stops fetching. */
+  readonly maxInFlightBytes: number;
+  /** How long a stopping worker waits for chunks in flight, then for leaving its group. */
+  readonly drainMs: number;
+  /** Wraps each processor the worker creates: tests inject failures nobody expected with it. */
+  readonly wrapProcessor?: (processor: Processor) => Processor;
+}
+
+export const WORKER_DEFAULTS: Readonly<WorkerOptions> = Object.freeze({
+  chunkMessages: 1000,
+  chunkBytes: 2 * MB,
+  maxMessageBytes: MB,
+  partitionsConcurrently: 4,
+  bulksInFlight: 4,
+  // Small: eight tenants of a 2-core host stay under 200 MB each (bench/results.md).
+  maxInFlightBytes: MB,
+  drainMs: 10_000,
+});
+
+/** The defaults with what a caller overrides. */
+export const workerOptions = (overrides: Partial<WorkerOptions> = {}): Readonly<WorkerOptions> =>
+  Object.freeze({ ...WORKER_DEFAULTS, ...overrides });

@@ -1,0 +1,83 @@
+/**
+ * What a settled chunk amounts to, as data: the dead letters it gives (over-sized messages,
+ * undecodable records, documents Elasticsearch refused) and what it adds to the worker's counters.
+ */
+import type { BatchResult } from '../pipeline/process.js';
+import type { DeadLetter } from '../sink/dead-letter.js';
+import type { Delivery } from '../sink/elasticsearch/deliver.js';
+import type { Chunk } from './batches.js';
+import type { TenantStats } from './stats.js';
+
+/** Dead letters found before delivery: messages over the size limit and records that did not decode. */
+export function decodeDeadLetters(chunk: Chunk, result: BatchResult, maxMessageBytes: number): DeadLetter[] {
+  const { topic, partition } = chunk.batch;
+  const letters: DeadLetter[] = [];
+  for (const i of chunk.oversized) {
+    const m = chunk.messages[i]!;
+    letters.push({
+      value: m.value!,
+      reason: `message of ${m.value!.length} bytes exceeds the ${maxMessageBytes}-byte limit`,
+      topic,
+      partition,
+      offset: m.offset,
+      record: 0,
+    });
+  }
+  for (const f of result.failures) {
+    const m = chunk.messages[chunk.kept[f.message]!]!;
+    letters.push({
+      value: f.raw !== undefined ? Buffer.from(f.raw) : (m.value ?? Buffer.alloc(0)),
+      reason: f.reason,
+      topic,
+      partition,
+      offset: m.offset,
+      record: f.record,
+    });
+  }
+  return letters;
+}
+
+/** Dead letters for the documents Elasticsearch refused for good: each carries its whole message. */
+export function rejectedDeadLetters(chunk: Chunk, result: BatchResult, delivery: Delivery): DeadLetter[] {
+  const { topic, partition } = chunk.batch;
+  return delivery.rejected.map((r) => {
+    const m = chunk.messages[chunk.kept[result.items[2 * r.item]!]!]!;
+    return {
+      value: m.value ?? Buffer.alloc(0),
+      reason: r.reason,
+      topic,
+      partition,
+      offset: m.offset,
+      record: result.items[2 * r.item + 1]!,
+    };
+  });
+}
+
+/** What a settled chunk adds to the counters; every record consumed lands in exactly one outcome. */
+export function settledStats(
+  chunk: Chunk,
+  result: BatchResult,
+  delivery: Delivery,
+): Pick<
+  TenantStats,
+  | 'consumed'
+  | 'indexed'
+  | 'filteredOut'
+  | 'deadLettered'
+  | 'deadLetteredOversized'
+  | 'deadLetteredDecode'
+  | 'deadLetteredRejected'
+> {
+  const oversized = chunk.oversized.length;
+  const decode = result.failures.length;
+  const rejected = delivery.rejected.length;
+  return {
+    consumed: result.records + oversized,
+    indexed: delivery.indexed,
+    filteredOut: result.filtered,
+    deadLettered: oversized + decode + rejected,
+    deadLetteredOversized: oversized,
+    deadLetteredDecode: decode,
+    deadLetteredRejected: rejected,
+  };
+}
