@@ -16,8 +16,7 @@ import type { RecordSink } from '../dist/decode/types.js';
 import type { EncodedMessage } from '../dist/gen/encode.js';
 import { createLogger } from '../dist/observability/logger.js';
 import { type MessageBatch, packBatch, processBatch } from '../dist/pipeline/process.js';
-import { buildStages } from '../dist/pipeline/stages.js';
-import { loadStageSpec } from '../dist/pipeline/stages.js';
+import { buildStages, loadStageSpec } from '../dist/pipeline/stages.js';
 
 export const STAGE_FORMATS = ['sflowtool', 'goflow2-json', 'goflow2-pb'] as const;
 export type StageFormat = (typeof STAGE_FORMATS)[number];
