@@ -26,7 +26,7 @@ import { createLogger } from '../dist/observability/logger.js';
 import { createProcessor } from '../dist/pipeline/pool.js';
 import { type MessageBatch, processBatch } from '../dist/pipeline/process.js';
 import { buildStages, loadStageSpec } from '../dist/pipeline/stages.js';
-import { itemRanges } from '../dist/sink/elasticsearch/bulk.js';
+import { itemRanges } from '../dist/sink/elasticsearch/bulk-body.js';
 import { installTemplates } from '../dist/sink/elasticsearch/template.js';
 import { TenantWorker } from '../dist/worker/tenant-worker.js';
 import { cpuMeter, cpuSeconds, peakRssMb, pin, servicePid } from './proc.js';

@@ -8,12 +8,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sampleMessages } from '../dist/cli/gen.js';
 import { parseConfig } from '../dist/config/parse.js';
 import { decodeValue } from '../dist/decode/detect.js';
 import { FlowMessage, splitDelimited } from '../dist/decode/goflow2-pb/decode.js';
 import type { RecordSink } from '../dist/decode/types.js';
 import type { EncodedMessage } from '../dist/gen/encode.js';
+import { sampleMessages } from '../dist/gen/sample.js';
 import { createLogger } from '../dist/observability/logger.js';
 import { type MessageBatch, packBatch, processBatch } from '../dist/pipeline/process.js';
 import { buildStages, loadStageSpec } from '../dist/pipeline/stages.js';

@@ -8,8 +8,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { sampleMessages } from '../src/cli/gen.js';
 import { produceMessages } from '../src/gen/produce.js';
+import { sampleMessages } from '../src/gen/sample.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const dir = join(root, '.cache/demo');

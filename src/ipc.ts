@@ -1,5 +1,5 @@
 /** Messages between the supervisor and its tenant workers (Node's IPC channel, JSON). */
-import type { TenantStats, WorkerGauges } from './worker/stats.js';
+import type { TenantStats, WorkerGauges } from './observability/stats.js';
 
 /** Supervisor → worker. */
 export type SupervisorMessage =

@@ -3,51 +3,14 @@
 import { Command } from 'commander';
 import kafkajs from 'kafkajs';
 import { SmonnetError } from '../errors.js';
-import { type EncodedMessage, encodeMessages, GEN_FORMATS, type GenFormat } from '../gen/encode.js';
+import { type EncodedMessage, GEN_FORMATS } from '../gen/encode.js';
 import { produceMessages } from '../gen/produce.js';
-import { generateTraffic } from '../gen/traffic.js';
+import { type GenSettings, sampleMessages } from '../gen/sample.js';
 import { createKafka } from '../kafka-client.js';
 import { createLogger } from '../observability/logger.js';
-import type { SflowRecord } from '../record.js';
 import { DEFAULT_BROKERS, nonNegativeInt, oneOf, positiveInt, timestamp } from './options.js';
 
 const { Partitioners } = kafkajs;
-
-export interface GenSettings {
-  format: GenFormat;
-  count: number;
-  seed: number;
-  start: number;
-  intervalMs: number;
-  linesPerMessage: number;
-  counterEvery: number;
-}
-
-function* take<T>(items: Iterable<T>, n: number): Generator<T> {
-  if (n <= 0) {
-    yield* items;
-    return;
-  }
-  let i = 0;
-  for (const item of items) {
-    if (i++ >= n) return;
-    yield item;
-  }
-}
-
-/** The messages `gen` sends for these settings; tests call it to know what to expect. */
-export function sampleMessages(s: GenSettings): Generator<EncodedMessage> {
-  const records: Iterable<SflowRecord> = take(
-    generateTraffic({
-      seed: s.seed,
-      startMs: s.start,
-      intervalMs: s.intervalMs,
-      counterEvery: s.counterEvery,
-    }),
-    s.count,
-  );
-  return encodeMessages(records, s.format, s.linesPerMessage);
-}
 
 /** Writes messages to stdout in chunks; a reader that goes away (`| head`) ends the output quietly. */
 async function printMessages(messages: Iterable<EncodedMessage>): Promise<void> {

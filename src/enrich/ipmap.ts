@@ -6,33 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { EnrichmentSourceError } from '../errors.js';
-import { canonicalIp, ipv4Mask, maskIpv6, parseCidr, parseIpv4, parseIpv6 } from '../net/ip.js';
+import { canonicalIp, parseCidr } from '../net/ip.js';
+import { PrefixSet } from '../net/prefix-set.js';
 
 export interface IpMap {
   translate(ip: string): string | undefined;
   label(ip: string): string | undefined;
 }
-
-interface PrefixTable {
-  /** Prefix lengths present, longest first. */
-  readonly lengths: number[];
-  readonly byLength: Map<number, Map<string | number, string>>;
-}
-
-const emptyTable = (): PrefixTable => ({ lengths: [], byLength: new Map() });
-
-function addPrefix(table: PrefixTable, bits: number, key: string | number, label: string): void {
-  let m = table.byLength.get(bits);
-  if (!m) {
-    m = new Map();
-    table.byLength.set(bits, m);
-    table.lengths.push(bits);
-    table.lengths.sort((a, b) => b - a);
-  }
-  m.set(key, label);
-}
-
-const v6Key = (w: readonly number[]): string => `${w[0]},${w[1]},${w[2]},${w[3]}`;
 
 export function buildIpMap(doc: unknown, file: string): IpMap {
   const fail = (problem: string): never => {
@@ -63,39 +43,18 @@ export function buildIpMap(doc: unknown, file: string): IpMap {
     nat.set(a!, b!);
   }
 
-  const v4 = emptyTable();
-  const v6 = emptyTable();
+  const labels = new PrefixSet<string>();
   for (const [prefix, label] of Object.entries(labelDoc as Record<string, unknown>)) {
     if (typeof label !== 'string' || label.length === 0)
       fail(`labels: '${prefix}' needs a non-empty string label`);
     const c = parseCidr(prefix);
     if ('error' in c) fail(`labels: ${c.error}`);
-    else if (c.family === 4) addPrefix(v4, c.bits, c.network, label as string);
-    else addPrefix(v6, c.bits, v6Key(c.network), label as string);
+    else labels.add(c, label as string);
   }
 
   return {
     translate: (ip) => nat.get(ip),
-    label: (ip) => {
-      if (ip.indexOf(':') < 0) {
-        if (v4.lengths.length === 0) return undefined;
-        const a = parseIpv4(ip);
-        if (a === undefined) return undefined;
-        for (const bits of v4.lengths) {
-          const hit = v4.byLength.get(bits)!.get((a & ipv4Mask(bits)) >>> 0);
-          if (hit !== undefined) return hit;
-        }
-        return undefined;
-      }
-      if (v6.lengths.length === 0) return undefined;
-      const a = parseIpv6(ip);
-      if (a === undefined) return undefined;
-      for (const bits of v6.lengths) {
-        const hit = v6.byLength.get(bits)!.get(v6Key(maskIpv6(a, bits)));
-        if (hit !== undefined) return hit;
-      }
-      return undefined;
-    },
+    label: (ip) => labels.lookup(ip),
   };
 }
 

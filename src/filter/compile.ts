@@ -5,7 +5,8 @@
  */
 import { FILTER_KEYS, type FilterSpec, filterKeyRow, type IntRange } from '../config/filter-keys.js';
 import type { PeekNeeds } from '../decode/peek.js';
-import { type Cidr, ipv4Mask, maskIpv6, parseIpv4, parseIpv6 } from '../net/ip.js';
+import type { Cidr } from '../net/ip.js';
+import { PrefixSet } from '../net/prefix-set.js';
 import type { CounterRecord, FilterField, FlowView } from '../record.js';
 
 /** What a flow check reads: a decoded record, or the view a peek filled from raw bytes. */
@@ -43,28 +44,8 @@ function rangeTest(ranges: readonly IntRange[]): (v: number) => boolean {
 
 /** Membership in a list of networks, for addresses in text form. */
 export function addressTest(cidrs: readonly Cidr[]): (text: string) => boolean {
-  const v4 = cidrs
-    .filter((c) => c.family === 4)
-    .map((c) => ({ network: c.network as number, mask: ipv4Mask(c.bits) }));
-  const v6 = cidrs.filter((c) => c.family === 6) as Extract<Cidr, { family: 6 }>[];
-  return (text) => {
-    if (text.indexOf(':') < 0) {
-      if (v4.length === 0) return false;
-      const ip = parseIpv4(text);
-      if (ip === undefined) return false;
-      for (const c of v4) if ((ip & c.mask) >>> 0 === c.network) return true;
-      return false;
-    }
-    if (v6.length === 0) return false;
-    const ip = parseIpv6(text);
-    if (ip === undefined) return false;
-    for (const c of v6) {
-      const m = maskIpv6(ip, c.bits);
-      if (m[0] === c.network[0] && m[1] === c.network[1] && m[2] === c.network[2] && m[3] === c.network[3])
-        return true;
-    }
-    return false;
-  };
+  const networks = new PrefixSet<true>(cidrs.map((c) => [c, true] as const));
+  return (text) => networks.lookup(text) === true;
 }
 
 function all<T>(checks: Check<T>[]): Check<T> {

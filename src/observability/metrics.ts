@@ -5,7 +5,7 @@
  * zero again, never makes a counter go backwards.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { emptyStats, type TenantStats, type WorkerGauges } from '../worker/stats.js';
+import { emptyStats, type TenantStats, type WorkerGauges } from './stats.js';
 
 /** What the supervisor knows of one worker process at scrape time. */
 export interface WorkerView {

@@ -13,6 +13,7 @@ import type { DocumentWriter } from '../document/types.js';
 import type { Enricher } from '../enrich/enricher.js';
 import type { CompiledFilter } from '../filter/compile.js';
 import type { SflowRecord } from '../record.js';
+import { BodyWriter, documentId } from '../sink/elasticsearch/bulk-body.js';
 
 /** Messages of one partition, concatenated: message i is data[ends[i-1] .. ends[i]). */
 export interface MessageBatch {
@@ -80,43 +81,6 @@ export interface PipelineStages {
   readonly documents: DocumentWriter;
   readonly namer: IndexNamer;
   readonly enricher: Enricher;
-}
-
-export function documentId(topic: string, partition: number, offset: number, record: number): string {
-  return `${topic}-${partition}-${offset}-${record}`;
-}
-
-const encoder = new TextEncoder();
-
-/**
- * The bulk body, encoded line by line into one growing buffer. Joining the lines into one string
- * first cost more than building them: V8 flattens every concatenated line again.
- */
-class BodyWriter {
-  // Allocated at the first document, then doubled: a batch its tenant rejects costs no zeroed
-  // megabyte, and a tenant keeping a few records of each batch keeps no megabyte per batch in
-  // flight (the whole buffer crosses back from the pool).
-  // Its own empty buffer: the body's buffer is transferred to another thread, which detaches it.
-  private bytes = new Uint8Array(0);
-  length = 0;
-  private readonly expected: number;
-  constructor(expected: number) {
-    this.expected = Math.min(expected, 256 * 1024);
-  }
-  write(text: string): void {
-    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    if (this.bytes.length - this.length < text.length * 3) {
-      const grown = new Uint8Array(
-        Math.max(this.bytes.length * 2, this.length + text.length * 3, this.expected),
-      );
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-    }
-    this.length += encoder.encodeInto(text, this.bytes.subarray(this.length)).written;
-  }
-  done(): Uint8Array {
-    return this.bytes.subarray(0, this.length);
-  }
 }
 
 /** Room for a typical ECS document and its action line: growing is rare. */

@@ -13,9 +13,9 @@ import type { SupervisorMessage, WorkerMessage } from '../ipc.js';
 import { KibanaProvisioner, type KibanaStatus } from '../kibana/provisioner.js';
 import type { Logger } from '../observability/logger.js';
 import { DaemonMetrics } from '../observability/metrics.js';
+import { addStats, emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
 import { doublingDelay } from '../util/backoff.js';
 import { entryModule } from '../util/entry.js';
-import { addStats, emptyStats, type TenantStats, type WorkerGauges } from '../worker/stats.js';
 import { planReload, type ReloadPlan, tenantIdentity } from './diff.js';
 
 export type WorkerState = 'starting' | 'running' | 'stopping' | 'backoff';

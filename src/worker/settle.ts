@@ -2,11 +2,12 @@
  * What a settled chunk amounts to, as data: the dead letters it gives (over-sized messages,
  * undecodable records, documents Elasticsearch refused) and what it adds to the worker's counters.
  */
+
+import type { TenantStats } from '../observability/stats.js';
 import type { BatchResult } from '../pipeline/process.js';
 import type { DeadLetter } from '../sink/dead-letter.js';
 import type { Delivery } from '../sink/elasticsearch/deliver.js';
 import type { Chunk } from './batches.js';
-import type { TenantStats } from './stats.js';
 
 /** Dead letters found before delivery: messages over the size limit and records that did not decode. */
 export function decodeDeadLetters(chunk: Chunk, result: BatchResult, maxMessageBytes: number): DeadLetter[] {

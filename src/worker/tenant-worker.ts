@@ -13,6 +13,7 @@ import { DeliveryAborted } from '../errors.js';
 import { createKafka } from '../kafka-client.js';
 import type { Logger } from '../observability/logger.js';
 import { RateLimitedLog } from '../observability/rate-limited.js';
+import { emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
 import { createProcessor, type Processor } from '../pipeline/pool.js';
 import type { BatchResult } from '../pipeline/process.js';
 import { loadStageSpec } from '../pipeline/stages.js';
@@ -24,7 +25,6 @@ import { InFlight } from './backpressure.js';
 import { type Chunk, chunkBytes, chunkMessages } from './batches.js';
 import { type WorkerOptions, workerOptions } from './options.js';
 import { decodeDeadLetters, rejectedDeadLetters, settledStats } from './settle.js';
-import { emptyStats, type TenantStats, type WorkerGauges } from './stats.js';
 
 export class TenantWorker {
   readonly stats: TenantStats = emptyStats();

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { sampleMessages } from '../../src/cli/gen.js';
+import { sampleMessages } from '../../src/gen/sample.js';
 import { createTopic, KAFKA_BROKERS, testElasticsearch, testKafka, uniqueName, waitFor } from '../helpers.js';
 
 const run = promisify(execFile);

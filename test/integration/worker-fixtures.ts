@@ -11,11 +11,11 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { onTestFinished } from 'vitest';
-import { type GenSettings, sampleMessages } from '../../src/cli/gen.js';
 import { parseConfig } from '../../src/config/parse.js';
 import type { AppConfig } from '../../src/config/types.js';
 import { compileFilter } from '../../src/filter/compile.js';
 import type { EncodedMessage } from '../../src/gen/encode.js';
+import { type GenSettings, sampleMessages } from '../../src/gen/sample.js';
 import type { SflowRecord } from '../../src/record.js';
 import { type CapturedProcess, ES_URL, KAFKA_BROKERS, spawnCaptured, uniqueName } from '../helpers.js';
 

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
+import { balanced } from '../../src/observability/stats.js';
 import type { SflowRecord } from '../../src/record.js';
-import { balanced } from '../../src/worker/stats.js';
 import { TenantWorker } from '../../src/worker/tenant-worker.js';
 import { testElasticsearch, testKafka, waitFor } from '../helpers.js';
 import {

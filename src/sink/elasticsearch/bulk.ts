@@ -1,5 +1,5 @@
 /**
- * One bulk request and what became of each item. A 200 answer may still carry failed items: each
+ * One bulk request and what became of each item (its body: bulk-body.ts). A 200 answer may still carry failed items: each
  * is classified as indexed, retryable (429, 5xx) or rejected for good (mapping errors, ...).
  */
 import type { Client } from '@elastic/elasticsearch';
@@ -19,40 +19,6 @@ interface BulkItem {
 interface BulkResponse {
   errors?: boolean;
   items?: Record<string, BulkItem>[];
-}
-
-/** Byte ranges of each item (action line + document line) in an NDJSON bulk body. */
-export function itemRanges(body: Uint8Array): Array<readonly [number, number]> {
-  const ranges: Array<readonly [number, number]> = [];
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  let start = 0;
-  while (start < bytes.length) {
-    const actionEnd = bytes.indexOf(0x0a, start);
-    if (actionEnd < 0) break;
-    const docEnd = bytes.indexOf(0x0a, actionEnd + 1);
-    if (docEnd < 0) break;
-    ranges.push([start, docEnd + 1]);
-    start = docEnd + 1;
-  }
-  return ranges;
-}
-
-/** A body holding only the chosen items of another. */
-export function subsetBody(
-  body: Uint8Array,
-  ranges: Array<readonly [number, number]>,
-  pick: readonly number[],
-): Uint8Array {
-  let size = 0;
-  for (const i of pick) size += ranges[i]![1] - ranges[i]![0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const i of pick) {
-    const [a, b] = ranges[i]!;
-    out.set(body.subarray(a, b), at);
-    at += b - a;
-  }
-  return out;
 }
 
 function describe(item: BulkItem): string {

@@ -9,7 +9,8 @@ import type { Client } from '@elastic/elasticsearch';
 import { catalogued, DeliveryAborted } from '../../errors.js';
 import type { RateLimitedLog } from '../../observability/rate-limited.js';
 import { jitteredDelay, sleep } from '../../util/backoff.js';
-import { type ItemOutcome, itemRanges, sendBulk, subsetBody } from './bulk.js';
+import { type ItemOutcome, sendBulk } from './bulk.js';
+import { itemRanges, subsetBody } from './bulk-body.js';
 import { ES_BACKOFF } from './retry.js';
 
 export interface Delivery {

@@ -6,8 +6,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { TenantConfig } from '../../config/types.js';
 import type { RateLimitedLog } from '../../observability/rate-limited.js';
+import type { TenantStats } from '../../observability/stats.js';
 import { retryUntilDone } from '../../util/backoff.js';
-import type { TenantStats } from '../../worker/stats.js';
 import { createElasticsearchClient } from './client.js';
 import { type Delivery, deliver } from './deliver.js';
 import { ES_BACKOFF } from './retry.js';

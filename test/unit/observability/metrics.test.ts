@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DaemonMetrics, type WorkerView } from '../../../src/observability/metrics.js';
-import { emptyStats, type TenantStats } from '../../../src/worker/stats.js';
+import { emptyStats, type TenantStats } from '../../../src/observability/stats.js';
 
 const stats = (s: Partial<TenantStats>): TenantStats => ({ ...emptyStats(), ...s });
 const value = (text: string, series: string): number | undefined => {

@@ -6,7 +6,7 @@ import { generateTraffic } from '../../../src/gen/traffic.js';
 import { type MessageBatch, packBatch, processBatch } from '../../../src/pipeline/process.js';
 import { buildStages } from '../../../src/pipeline/stages.js';
 import type { FlowRecord } from '../../../src/record.js';
-import { itemRanges, subsetBody } from '../../../src/sink/elasticsearch/bulk.js';
+import { itemRanges, subsetBody } from '../../../src/sink/elasticsearch/bulk-body.js';
 import { SAMPLE_FLOW } from '../../fixtures/records.js';
 
 const fixtures = new URL('../../fixtures/geoip/', import.meta.url).pathname;

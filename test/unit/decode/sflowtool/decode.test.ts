@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSflowtool, parseCounterLine, parseFlowLine } from '../../../src/decode/sflowtool/decode.js';
-import type { SflowRecord } from '../../../src/record.js';
+import { decodeSflowtool, parseCounterLine, parseFlowLine } from '../../../../src/decode/sflowtool/decode.js';
+import type { SflowRecord } from '../../../../src/record.js';
 
 const FLOW =
   'FLOW,192.0.2.1,12,1,02a3914cac00,00005e0001fe,0x0800,42,0,10.1.42.27,89.160.20.130,6,0x28,63,42879,443,0x18,70,52,512';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { templatePriority } from '../../../src/sink/elasticsearch/template.js';
+import { templatePriority } from '../../../../src/sink/elasticsearch/template.js';
 
 describe('index template priorities', () => {
   it('rank a more specific prefix higher, so overlapping tenants coexist', () => {

@@ -1,0 +1,136 @@
+/**
+ * The process a tenant worker runs in: it takes its configuration (from the supervisor or a file),
+ * reports its figures to the supervisor once a second, obeys its messages, guards its memory, and
+ * exits 0 only when every record it consumed is accounted for.
+ */
+import { parseConfig } from '../config/parse.js';
+import type { AppConfig } from '../config/types.js';
+import { SmonnetError } from '../errors.js';
+import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from '../ipc.js';
+import { createLogger } from '../observability/logger.js';
+import { balanced } from '../observability/stats.js';
+import { guardMemory } from './memory-guard.js';
+import { TenantWorker } from './tenant-worker.js';
+
+function send(message: WorkerMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+/** Under a supervisor: the configuration arrives as its first message. */
+export function configFromSupervisor(): Promise<{ config: AppConfig; tenant: string }> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown): void => {
+      if (!isSupervisorMessage(m) || m.type !== 'config') return;
+      process.off('message', onMessage);
+      try {
+        resolve({ config: parseConfig(m.text, m.file), tenant: m.tenant });
+      } catch (err) {
+        reject(err);
+      }
+    };
+    process.on('message', onMessage);
+    process.once('disconnect', () =>
+      reject(new SmonnetError('UNREACHABLE', 'supervisor went away before sending the configuration')),
+    );
+  });
+}
+
+/** Runs one tenant until a signal, the supervisor or its departure stops it; then exits. */
+export async function runWorker(
+  config: AppConfig,
+  tenantName: string,
+  opts: { threads?: number; statsInterval: number; ipc: boolean },
+) {
+  const tenant = config.tenants.find((t) => t.name === tenantName);
+  if (!tenant) {
+    const known = config.tenants.map((t) => t.name).join(', ') || 'none';
+    throw new SmonnetError(
+      'INVALID_CONFIG',
+      `${config.file}: no [tenant.${tenantName}] section (tenants: ${known})`,
+    );
+  }
+  const logger = createLogger({ name: 'smonnet-worker', level: config.supervisor.logLevel }).child({
+    tenant: tenant.name,
+  });
+  const stopGuard = guardMemory(config.supervisor.workerMemoryBytes, (residentBytes) =>
+    logger.debug({ residentBytes }, 'above the worker memory budget: full garbage collection'),
+  );
+  const worker = new TenantWorker(config, tenant, logger, {
+    ...(opts.threads !== undefined && { threads: opts.threads }),
+  });
+
+  let last = { ...worker.stats, at: Date.now() };
+  const progress =
+    opts.statsInterval > 0
+      ? setInterval(() => {
+          const s = worker.stats;
+          const seconds = (Date.now() - last.at) / 1000;
+          logger.info(
+            {
+              ...s,
+              lag: worker.lag,
+              consumedPerSecond: Math.round((s.consumed - last.consumed) / seconds),
+              indexedPerSecond: Math.round((s.indexed - last.indexed) / seconds),
+            },
+            'progress',
+          );
+          last = { ...s, at: Date.now() };
+        }, opts.statsInterval * 1000)
+      : undefined;
+  // The supervisor's status and metrics come from these reports: one a second is plenty.
+  const sendStats = (): void =>
+    send({
+      type: 'stats',
+      stats: { ...worker.stats },
+      lag: worker.lag,
+      gauges: worker.gauges(),
+      bulks: worker.drainBulkSamples(),
+    });
+  const report = opts.ipc ? setInterval(sendStats, 1000) : undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): void => {
+    if (stopping) return;
+    logger.info({ reason }, 'stopping: draining in-flight work');
+    stopping = worker.stop().then(() => {
+      if (progress) clearInterval(progress);
+      if (report) clearInterval(report);
+      stopGuard();
+      const s = worker.stats;
+      sendStats();
+      logger.info(
+        {
+          consumed: s.consumed,
+          indexed: s.indexed,
+          filteredOut: s.filteredOut,
+          deadLettered: s.deadLettered,
+          balanced: balanced(s),
+        },
+        'stopped: consumed = indexed + filtered_out + dead_lettered',
+      );
+      process.exit(balanced(s) ? 0 : 1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  if (opts.ipc) {
+    // No orphans: a worker whose supervisor is gone stops consuming.
+    process.on('disconnect', () => stop('supervisor gone'));
+    process.on('message', (m: unknown) => {
+      if (!isSupervisorMessage(m)) return;
+      const message = m as SupervisorMessage;
+      if (message.type === 'stop') stop('supervisor asked');
+      else if (message.type === 'reload-enrichment') {
+        worker.reloadEnrichment().then(
+          () => send({ type: 'enrichment-reloaded' }),
+          (err: Error) => {
+            logger.error({ err: err.message }, 'enrichment reload failed; the previous sources stay in use');
+            send({ type: 'enrichment-reload-failed', error: err.message });
+          },
+        );
+      }
+    });
+  }
+  await worker.start();
+  send({ type: 'ready' });
+}
