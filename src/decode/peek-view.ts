@@ -26,6 +26,12 @@ export const FLOW = 1;
 export const COUNTER = 2;
 export type PeekResult = typeof UNSURE | typeof FLOW | typeof COUNTER;
 
+/**
+ * A format's peek at message b[start, end) of a batch's bytes (a Buffer, for its native search):
+ * fills `view` with what `needs` asks for, or says UNSURE.
+ */
+export type Peek = (b: Buffer, start: number, end: number, needs: PeekNeeds, view: FlowView) => PeekResult;
+
 export function emptyView(): FlowView {
   return {
     inVlan: 0,

@@ -7,7 +7,7 @@
 import type { WireFormat } from './detect.js';
 import { peekJson } from './goflow2-json/peek.js';
 import { peekProtobuf } from './goflow2-pb/peek.js';
-import type { FlowView, PeekNeeds, PeekResult } from './peek-view.js';
+import type { FlowView, Peek, PeekNeeds, PeekResult } from './peek-view.js';
 import { peekSflowtool } from './sflowtool/peek.js';
 
 export {
@@ -19,6 +19,13 @@ export {
   type PeekResult,
   UNSURE,
 } from './peek-view.js';
+
+/** Each wire format's peek. */
+const PEEKS: Readonly<Record<WireFormat, Peek>> = {
+  sflowtool: peekSflowtool,
+  'goflow2-json': peekJson,
+  'goflow2-pb': peekProtobuf,
+};
 
 /**
  * Peeks at message b[start, end) in `wire` format. `buf` is the same bytes as a Buffer (for its
@@ -32,7 +39,5 @@ export function peekMessage(
   needs: PeekNeeds,
   view: FlowView,
 ): PeekResult {
-  if (wire === 'sflowtool') return peekSflowtool(buf, start, end, needs, view);
-  if (wire === 'goflow2-json') return peekJson(buf, start, end, needs, view);
-  return peekProtobuf(buf, start, end, needs, view);
+  return PEEKS[wire](buf, start, end, needs, view);
 }

@@ -5,7 +5,15 @@
 import { SmonnetError } from '../../errors.js';
 import { PROTOCOL_NUMBERS } from '../../net/protocols.js';
 import type { FilterField } from '../../record.js';
-import { FLOW, type FlowView, isAddress, type PeekNeeds, type PeekResult, UNSURE } from '../peek-view.js';
+import {
+  FLOW,
+  type FlowView,
+  isAddress,
+  type Peek,
+  type PeekNeeds,
+  type PeekResult,
+  UNSURE,
+} from '../peek-view.js';
 import { decimal, trimEnd } from '../wire.js';
 import { JSON_KEYS } from './fields.js';
 
@@ -201,13 +209,7 @@ function fillJsonView(needs: PeekNeeds, view: FlowView): PeekResult {
 }
 
 /** `buf` is the whole batch; only b[start, end) is this message, which detectFormat saw as {...}. */
-export function peekJson(
-  buf: Buffer,
-  start: number,
-  end: number,
-  needs: PeekNeeds,
-  view: FlowView,
-): PeekResult {
+export const peekJson: Peek = (buf, start, end, needs, view) => {
   end = trimEnd(buf, start, end);
   const text = buf.toString('latin1', start, end);
   // A line break inside: several objects, or one printed over lines. The full decoder splits them.
@@ -222,4 +224,4 @@ export function peekJson(
   if (first < 0 || first === text.length) return UNSURE;
   search.tail = text.length - first;
   return fillJsonView(needs, view);
-}
+};

@@ -4,7 +4,7 @@
  */
 import { SmonnetError } from '../../errors.js';
 import { ipFromBytes } from '../../net/ip.js';
-import { FLOW, type FlowView, fillAddresses, type PeekNeeds, type PeekResult, UNSURE } from '../peek-view.js';
+import { FLOW, fillAddresses, type Peek, UNSURE } from '../peek-view.js';
 import { cursor, varint } from '../wire.js';
 import { splitDelimited } from './decode.js';
 import { PB_FIELD } from './fields.js';
@@ -30,13 +30,7 @@ if (Math.max(LAST_SCALAR, AGENT, SRC_ADDR, DST_ADDR) > 2047)
   throw new SmonnetError('INTERNAL', 'a peeked field needs a longer tag');
 
 /** Walks the fields of one FlowMessage; scalars keep their last value, as protobuf decoders do. */
-function peekProtoMessage(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  needs: PeekNeeds,
-  view: FlowView,
-): PeekResult {
+const peekProtoMessage: Peek = (b, start, end, needs, view) => {
   let inVlan = 0;
   let vlanId = 0;
   let outVlan = 0;
@@ -124,7 +118,7 @@ function peekProtoMessage(
     const length = which === 'agent' ? agentLength : which === 'srcIp' ? srcLength : dstLength;
     return from < 0 ? undefined : ipFromBytes(b.subarray(from, from + length));
   });
-}
+};
 
 const isAddressLength = (n: number): boolean => n === 4 || n === 16;
 
@@ -134,16 +128,10 @@ function delimitedStart(b: Uint8Array, start: number, end: number): number {
   return length > 0 && cursor.pos + length === end ? cursor.pos : -1;
 }
 
-export function peekProtobuf(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  needs: PeekNeeds,
-  view: FlowView,
-): PeekResult {
+export const peekProtobuf: Peek = (b, start, end, needs, view) => {
   // One prefixed message, as goflow2 writes: read it. Several: the full decoder. No prefix: whole.
   const body = delimitedStart(b, start, end);
   if (body >= 0) return peekProtoMessage(b, body, end, needs, view);
   if (splitDelimited(b.subarray(start, end)) !== undefined) return UNSURE;
   return peekProtoMessage(b, start, end, needs, view);
-}
+};

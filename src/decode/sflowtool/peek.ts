@@ -1,15 +1,6 @@
 /** A peek at one `sflowtool -l` line: the filter's fields, read in place by column. */
 import { FLOW_NUMBER_MAX as MAX } from '../../record.js';
-import {
-  COUNTER,
-  FLOW,
-  type FlowView,
-  fillAddresses,
-  isAddress,
-  type PeekNeeds,
-  type PeekResult,
-  UNSURE,
-} from '../peek-view.js';
+import { COUNTER, FLOW, fillAddresses, isAddress, type Peek, UNSURE } from '../peek-view.js';
 import { decimalBytes, trimEnd } from '../wire.js';
 import { FLOW_COLUMN as C, CNTR_TAG, FLOW_COLUMNS, FLOW_TAG } from './fields.js';
 
@@ -31,13 +22,7 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-export function peekSflowtool(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  needs: PeekNeeds,
-  view: FlowView,
-): PeekResult {
+export const peekSflowtool: Peek = (b, start, end, needs, view) => {
   end = trimEnd(b, start, end);
   if (end - start < 5 || b[start + 4] !== 0x2c) return UNSURE;
   const tag = ((b[start]! << 24) | (b[start + 1]! << 16) | (b[start + 2]! << 8) | b[start + 3]!) >>> 0;
@@ -78,4 +63,4 @@ export function peekSflowtool(
     const text = latin1(b, commas[n]! + 1, commas[n + 1]!);
     return isAddress(text) ? text : undefined;
   });
-}
+};

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeValue, detectFormat } from '../../../src/decode/detect.js';
 import { FlowMessage } from '../../../src/decode/goflow2-pb/decode.js';
 import { goflow2Protobuf } from '../../../src/gen/encode.js';
-import { collect, flow } from '../../support/records.js';
+import { collect, flow } from '../../fixtures/records.js';
 
 describe('format detection', () => {
   it('tells the three formats apart per message', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeGoflow2Json } from '../../../../src/decode/goflow2-json/decode.js';
 import { goflow2Json } from '../../../../src/gen/encode.js';
-import { collect, flow } from '../../../support/records.js';
+import { collect, flow } from '../../../fixtures/records.js';
 
 describe('goflow2 JSON', () => {
   it('reads v2 snake_case output back to the same flow', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeGoflow2Pb, FlowMessage, splitDelimited } from '../../../../src/decode/goflow2-pb/decode.js';
 import { goflow2Protobuf } from '../../../../src/gen/encode.js';
 import type { FlowRecord } from '../../../../src/record.js';
-import { collect, flow } from '../../../support/records.js';
+import { collect, flow } from '../../../fixtures/records.js';
 
 describe('goflow2 protobuf', () => {
   it('reads a length-prefixed message back to the same flow', () => {
