@@ -71,18 +71,14 @@ export class DeadLetterSink {
   }
 
   /**
-   * Sends until the broker acknowledged every letter; `shouldStop` ends the wait with
+   * Sends until the broker acknowledged every letter; `halted` ends the wait with
    * DeliveryAborted (the chunk then stays uncommitted and is read again).
    */
-  sendUntilDone(
-    letters: readonly DeadLetter[],
-    shouldStop: () => boolean,
-    warn: RateLimitedLog,
-  ): Promise<void> {
+  sendUntilDone(letters: readonly DeadLetter[], halted: () => boolean, warn: RateLimitedLog): Promise<void> {
     return retryUntilDone(
       () => this.send(letters),
       (err, delay) => {
-        if (shouldStop()) throw new DeliveryAborted();
+        if (halted()) throw new DeliveryAborted();
         warn.warn(
           'dead-letter-failed',
           { retryInMs: delay, err: (err as Error).message },

@@ -161,7 +161,7 @@ export class TenantWorker {
       // Every chunk goes to the pool at once so its threads work while earlier chunks are indexed.
       const processing = processor.process(chunk.batch);
       processing.catch(() => {});
-      const outcome = this.bulkSlots(() => this.settleChunk(chunk, processing, halted)).finally(() =>
+      const outcome = this.bulkSlots(() => this.runChunk(chunk, processing, halted)).finally(() =>
         this.inFlight.release(messages, bytes),
       );
       const last = chunk.messages[chunk.messages.length - 1]!.offset;
@@ -172,7 +172,7 @@ export class TenantWorker {
   }
 
   /** Never rejects: whatever goes wrong, the chunk is either settled or abandoned. */
-  private async settleChunk(
+  private async runChunk(
     chunk: Chunk,
     processing: Promise<BatchResult>,
     halted: () => boolean,

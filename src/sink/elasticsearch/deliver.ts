@@ -1,7 +1,7 @@
 /**
  * Gets one processed batch into Elasticsearch: retries what may succeed later (with backoff and
  * jitter, for as long as it takes), dead-letters what never will, and reports when every item is
- * settled, so the caller can commit. `shouldStop` ends a wait with nothing settled (the batch
+ * settled, so the caller can commit. `halted` ends a wait with nothing settled (the batch
  * stays uncommitted). Nothing waits for it in the consumer's batch handler, so waiting needs no
  * heartbeats.
  */
@@ -23,7 +23,7 @@ export interface DeliveryContext {
   readonly client: Client;
   readonly tenant: string;
   readonly warn: RateLimitedLog;
-  shouldStop(): boolean;
+  halted(): boolean;
   /** Called after each bulk request with its duration, item count and body size. */
   onBulk?(ms: number, items: number, bytes: number): void;
   /** Called when Elasticsearch could not be reached or answered 429/5xx for a whole request. */
@@ -33,7 +33,7 @@ export interface DeliveryContext {
 async function pause(ctx: DeliveryContext, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (ctx.shouldStop()) throw new DeliveryAborted();
+    if (ctx.halted()) throw new DeliveryAborted();
     await sleep(Math.min(500, until - Date.now()));
   }
 }
@@ -51,7 +51,7 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
   let indexed = 0;
   const rejected: Array<{ item: number; reason: string }> = [];
   for (let attempt = 0; pending.length > 0; ) {
-    if (ctx.shouldStop()) throw new DeliveryAborted();
+    if (ctx.halted()) throw new DeliveryAborted();
     let outcomes: ItemOutcome[];
     const started = Date.now();
     try {

@@ -70,13 +70,13 @@ export class ElasticsearchSink {
   }
 
   /** Indexes a bulk body (deliver.ts): resolves once every item is indexed or refused for good. */
-  deliver(body: Uint8Array, documents: number, shouldStop: () => boolean): Promise<Delivery> {
+  deliver(body: Uint8Array, documents: number, halted: () => boolean): Promise<Delivery> {
     return deliver(
       {
         client: this.client,
         tenant: this.tenant.name,
         warn: this.warn,
-        shouldStop,
+        halted,
         onBulk: (ms, _items, bytes) => {
           this.stats.bulkRequests++;
           this.stats.bulkMs += ms;

@@ -62,8 +62,8 @@ const itemStatus =
     })),
   });
 
-function context(client: Client, shouldStop = () => false): DeliveryContext {
-  return { client, tenant: 't', warn: new RateLimitedLog(pino({ level: 'silent' })), shouldStop };
+function context(client: Client, halted = () => false): DeliveryContext {
+  return { client, tenant: 't', warn: new RateLimitedLog(pino({ level: 'silent' })), halted };
 }
 
 describe('deliver', () => {
