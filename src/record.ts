@@ -10,22 +10,37 @@ export interface FlowRecord {
   readonly timeMs: number | undefined;
   /** Address of the sFlow agent (switch or router) that sampled the packet. */
   readonly agent: string;
+  /**
+   * sFlow's interface value without its format bits: the ifIndex when the kind is SINGLE, a count
+   * of interfaces when MULTIPLE, a discard reason when DISCARDED, 0x3FFFFFFF when INTERNAL.
+   */
   readonly inIf: number;
   readonly outIf: number;
+  /** What inIf / outIf hold (decode/rules.ts IF_*). */
+  readonly inIfKind: IfKind;
+  readonly outIfKind: IfKind;
   /** 12 lowercase hex digits, no separators. */
   readonly srcMac: string;
   readonly dstMac: string;
   readonly etype: number;
+  /** 802.1Q VLAN id, 1-4094; 0 when the frame had none (or an impossible one). */
   readonly inVlan: number;
   readonly outVlan: number;
-  /** Canonical text form: dotted quad for IPv4, RFC 5952 compressed form for IPv6. */
+  /**
+   * Canonical text form: dotted quad for IPv4, RFC 5952 compressed form for IPv6; '' for a sample
+   * of a frame that is not IP (ARP, ...), which still has MACs, VLANs, interfaces and bytes.
+   */
   readonly srcIp: string;
   readonly dstIp: string;
   readonly proto: number;
   readonly tos: number;
   readonly ttl: number;
+  /** 0 unless TCP, UDP or SCTP (sflowtool's ICMP type and code go to icmpType and icmpCode). */
   readonly srcPort: number;
   readonly dstPort: number;
+  /** ICMP or ICMPv6 type and code; -1 for other protocols. */
+  readonly icmpType: number;
+  readonly icmpCode: number;
   readonly tcpFlags: number;
   /** Length of the sampled frame in bytes. */
   readonly frameLength: number;
@@ -63,6 +78,13 @@ export interface CounterRecord {
 
 export type SflowRecord = FlowRecord | CounterRecord;
 
+/** sFlow's interface formats (its top two bits), and the value that means "internal". */
+export const IF_SINGLE = 0;
+export const IF_DISCARDED = 1;
+export const IF_MULTIPLE = 2;
+export const IF_INTERNAL = 3;
+export type IfKind = typeof IF_SINGLE | typeof IF_DISCARDED | typeof IF_MULTIPLE | typeof IF_INTERNAL;
+
 /** The flow fields a tenant filter can test: a decoded record has them, and so does a peek's view. */
 export type FilterField =
   | 'inVlan'
@@ -81,7 +103,11 @@ export type FlowView = { -readonly [K in FilterField]: FlowRecord[K] };
 
 /** The flow fields that hold numbers. */
 export type NumericFlowField = {
-  [K in keyof FlowRecord]-?: FlowRecord[K] extends number ? (K extends 'timeMs' ? never : K) : never;
+  [K in keyof FlowRecord]-?: FlowRecord[K] extends number
+    ? K extends 'timeMs' | 'inIfKind' | 'outIfKind' | 'icmpType' | 'icmpCode'
+      ? never
+      : K
+    : never;
 }[keyof FlowRecord];
 
 const U16 = 0xffff;

@@ -36,6 +36,7 @@ export function statusCommand(): Command {
           filteredOut: s?.stats.filteredOut ?? 0,
           deadLettered: s?.stats.deadLettered ?? 0,
           restarts: s?.restarts ?? 0,
+          problem: s?.problem ?? null,
           kibana: s?.kibana ?? null,
         };
       });
@@ -73,6 +74,7 @@ export function statusCommand(): Command {
           ]),
         ]),
       );
+      for (const r of rows) if (r.problem) console.log(`\n${r.tenant}: ${r.state}: ${r.problem}`);
       for (const r of rows)
         if (r.kibana?.error) console.log(`\n${r.tenant}: Kibana ${r.kibana.state}: ${r.kibana.error}`);
       if (second.reloadError) console.log(`\nlast reload refused:\n${second.reloadError}`);

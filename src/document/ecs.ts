@@ -9,9 +9,10 @@
  * the IP map go through JSON.stringify, once per address thanks to the fragment cache.
  */
 
+import { interfaceKind, NO_VLAN } from '../decode/rules.js';
 import type { AddressInfo } from '../enrich/enricher.js';
 import { protocolName } from '../net/protocols.js';
-import { ETYPE_IPV4, ETYPE_IPV6 } from '../record.js';
+import { ETYPE_IPV4, ETYPE_IPV6, IF_DISCARDED, IF_MULTIPLE, IF_SINGLE, type IfKind } from '../record.js';
 import { remember } from '../util/cache.js';
 import type { DocumentWriter } from './types.js';
 
@@ -83,8 +84,32 @@ function networkType(etype: number): string {
   return etype === ETYPE_IPV4 ? ',"type":"ipv4"' : etype === ETYPE_IPV6 ? ',"type":"ipv6"' : '';
 }
 
-function vlan(id: number): string {
-  return id === 0 ? '' : `,"vlan":{"id":"${id}"}`;
+const IF_FORMATS = ['single', 'discarded', 'multiple', 'internal'] as const;
+
+/** An observer side: the interface id only when the sample names one interface, and the VLAN. */
+function observerSide(kind: IfKind, value: number, vlanId: number): string {
+  const id = kind === IF_SINGLE ? `"interface":{"id":"${value}"}` : '';
+  const tag = vlanId === NO_VLAN ? '' : `${id === '' ? '' : ','}"vlan":{"id":"${vlanId}"}`;
+  return `{${id}${tag}}`;
+}
+
+/** sflow.* members for an interface that is not one ifIndex: what it is, and its count or reason. */
+function ifaceFormat(side: 'in' | 'out', kind: IfKind, value: number): string {
+  if (kind === IF_SINGLE) return '';
+  const detail =
+    kind === IF_MULTIPLE
+      ? `,"${side}_interface_count":${value}`
+      : kind === IF_DISCARDED
+        ? `,"${side}_discard_reason":${value}`
+        : '';
+  return `,"${side}_interface_format":"${IF_FORMATS[kind]}"${detail}`;
+}
+
+/** An endpoint: address and port where the frame had them, MAC always. */
+function endpoint(ip: string, port: number, withPort: boolean, hex12: string, info: AddressInfo): string {
+  const address = ip === '' ? '' : `"ip":"${ip}",`;
+  const ports = withPort ? `"port":${port},` : '';
+  return `{${address}${ports}"mac":"${mac(hex12)}"${membersOf(info)}}`;
 }
 
 function labels(source: AddressInfo, destination: AddressInfo): string {
@@ -97,16 +122,24 @@ function labels(source: AddressInfo, destination: AddressInfo): string {
 
 export const ecsDocuments: DocumentWriter = {
   flow(r, s, d, timeMs) {
+    const ip = r.srcIp !== '';
+    // Ports only where the frame is IP and not ICMP (whose type and code are sflow.icmp_*).
+    const ports = ip && r.icmpType < 0;
+    const icmp = r.icmpType < 0 ? '' : `,"icmp_type":${r.icmpType},"icmp_code":${r.icmpCode}`;
+    const transport = ip
+      ? `"transport":"${TRANSPORTS[r.proto]}","iana_number":"${r.proto}"${networkType(r.etype)},`
+      : '';
     return (
       `{"@timestamp":"${isoTime(timeMs)}","event":{"kind":"event","dataset":"sflow.flow"},` +
-      `"source":{"ip":"${r.srcIp}","port":${r.srcPort},"mac":"${mac(r.srcMac)}"${membersOf(s)}},` +
-      `"destination":{"ip":"${r.dstIp}","port":${r.dstPort},"mac":"${mac(r.dstMac)}"${membersOf(d)}},` +
-      `"network":{"transport":"${TRANSPORTS[r.proto]}","iana_number":"${r.proto}"${networkType(r.etype)},` +
+      `"source":${endpoint(r.srcIp, r.srcPort, ports, r.srcMac, s)},` +
+      `"destination":${endpoint(r.dstIp, r.dstPort, ports, r.dstMac, d)},` +
+      `"network":{${transport}` +
       `"bytes":${r.frameLength * r.samplingRate},"packets":${r.samplingRate}},` +
-      `"observer":{"ip":"${r.agent}","ingress":{"interface":{"id":"${r.inIf}"}${vlan(r.inVlan)}},` +
-      `"egress":{"interface":{"id":"${r.outIf}"}${vlan(r.outVlan)}}},` +
+      `"observer":{"ip":"${r.agent}","ingress":${observerSide(r.inIfKind, r.inIf, r.inVlan)},` +
+      `"egress":${observerSide(r.outIfKind, r.outIf, r.outVlan)}},` +
       `"sflow":{"sampling_rate":${r.samplingRate},"frame_length":${r.frameLength},"ip_size":${r.ipSize},` +
-      `"ethernet_type":${r.etype},"tcp_flags":${r.tcpFlags},"tos":${r.tos},"ttl":${r.ttl}}` +
+      `"ethernet_type":${r.etype},"tcp_flags":${r.tcpFlags},"tos":${r.tos},"ttl":${r.ttl}${icmp}` +
+      `${ifaceFormat('in', r.inIfKind, r.inIf)}${ifaceFormat('out', r.outIfKind, r.outIf)}}` +
       `${labels(s, d)}}`
     );
   },
@@ -114,7 +147,11 @@ export const ecsDocuments: DocumentWriter = {
     return JSON.stringify({
       '@timestamp': new Date(timeMs).toISOString(),
       event: { kind: 'metric', dataset: 'sflow.counters' },
-      observer: { ip: r.agent, ingress: { interface: { id: String(r.ifIndex) } } },
+      // pmacct reports a counter sample of its internal interface as 0x3FFFFFFF: no interface id.
+      observer: {
+        ip: r.agent,
+        ...(interfaceKind(r.ifIndex) === IF_SINGLE && { ingress: { interface: { id: String(r.ifIndex) } } }),
+      },
       sflow: {
         counters: {
           if_index: r.ifIndex,

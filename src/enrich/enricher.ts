@@ -33,6 +33,8 @@ export function createEnricher(geo: GeoLookup | undefined, ipmap: IpMap | undefi
   const cache = new Map<string, AddressInfo>();
   return {
     lookup(ip) {
+      // A frame that is not IP has no address to look up.
+      if (ip === '') return NOTHING_KNOWN;
       const info = cache.get(ip);
       if (info !== undefined) return info;
       const found = {

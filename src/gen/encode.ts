@@ -6,6 +6,7 @@
 
 import { JSON_KEYS as K } from '../decode/goflow2-json/fields.js';
 import { FlowMessage } from '../decode/goflow2-pb/fields.js';
+import { isIcmp, rawInterface } from '../decode/rules.js';
 import { COUNTER_FIELDS, FLOW_COLUMN, FLOW_COLUMNS, HEX_FIELDS } from '../decode/sflowtool/fields.js';
 import { parseIpv6 } from '../net/ip.js';
 import type { CounterRecord, FlowRecord, NumericFlowField, SflowRecord } from '../record.js';
@@ -16,7 +17,11 @@ export type GenFormat = (typeof GEN_FORMATS)[number];
 
 const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(width, '0')}`;
 
-/** A FLOW line: each field in its column (decode/sflowtool/fields.ts), hex columns as 0x... */
+/**
+ * A FLOW line as sflowtool prints it: each field in its column (decode/sflowtool/fields.ts), hex
+ * columns as 0x..., '-' for the addresses of a frame that is not IP, ICMP's type and code in the
+ * port columns, interfaces without their format bits.
+ */
 export function flowLine(r: FlowRecord): string {
   const columns: (string | number)[] = new Array(FLOW_COLUMNS);
   columns[0] = 'FLOW';
@@ -25,7 +30,13 @@ export function flowLine(r: FlowRecord): string {
     columns[column] =
       typeof value === 'number' && HEX_FIELDS.has(field as NumericFlowField)
         ? hex(value, HEX_WIDTH[field as 'etype' | 'tos' | 'tcpFlags'])
-        : value;
+        : value === ''
+          ? '-'
+          : value;
+  }
+  if (isIcmp(r.proto)) {
+    columns[FLOW_COLUMN.srcPort] = r.icmpType;
+    columns[FLOW_COLUMN.dstPort] = r.icmpCode;
   }
   return columns.join(',');
 }
@@ -65,8 +76,8 @@ export function goflow2Json(r: FlowRecord, sequence: number): string {
     [K.proto[0]]: PROTO_NAMES[r.proto] ?? r.proto,
     [K.srcPort[0]]: r.srcPort,
     [K.dstPort[0]]: r.dstPort,
-    [K.inIf[0]]: r.inIf,
-    [K.outIf[0]]: r.outIf,
+    [K.inIf[0]]: rawInterface(r.inIfKind, r.inIf),
+    [K.outIf[0]]: rawInterface(r.outIfKind, r.outIf),
     [K.srcMac[0]]: colonMac(r.srcMac),
     [K.dstMac[0]]: colonMac(r.dstMac),
     [K.inVlan[0]]: r.inVlan,
@@ -77,8 +88,8 @@ export function goflow2Json(r: FlowRecord, sequence: number): string {
     [K.ttl[0]]: r.ttl,
     ip_flags: 0,
     [K.tcpFlags[0]]: r.tcpFlags,
-    icmp_type: 0,
-    icmp_code: 0,
+    [K.icmpType[0]]: Math.max(0, r.icmpType),
+    [K.icmpCode[0]]: Math.max(0, r.icmpCode),
     ipv6_flow_label: 0,
     fragment_id: 0,
     fragment_offset: 0,
@@ -115,14 +126,14 @@ export function goflow2Protobuf(r: FlowRecord, sequence: number): Uint8Array {
       sampler_address: addressBytes(r.agent),
       bytes: r.frameLength,
       packets: 1,
-      src_addr: addressBytes(r.srcIp),
-      dst_addr: addressBytes(r.dstIp),
+      src_addr: r.srcIp === '' ? new Uint8Array() : addressBytes(r.srcIp),
+      dst_addr: r.dstIp === '' ? new Uint8Array() : addressBytes(r.dstIp),
       etype: r.etype,
       proto: r.proto,
       src_port: r.srcPort,
       dst_port: r.dstPort,
-      in_if: r.inIf,
-      out_if: r.outIf,
+      in_if: rawInterface(r.inIfKind, r.inIf),
+      out_if: rawInterface(r.outIfKind, r.outIf),
       src_mac: Number.parseInt(r.srcMac, 16),
       dst_mac: Number.parseInt(r.dstMac, 16),
       src_vlan: r.inVlan,
@@ -131,6 +142,7 @@ export function goflow2Protobuf(r: FlowRecord, sequence: number): Uint8Array {
       ip_tos: r.tos,
       ip_ttl: r.ttl,
       tcp_flags: r.tcpFlags,
+      ...(isIcmp(r.proto) && { icmp_type: r.icmpType, icmp_code: r.icmpCode }),
     }),
   ).finish();
 }

@@ -5,8 +5,10 @@
  * The campus is 10.0.0.0/8 and 2001:db8::/32, one /24 (and for some VLANs one /64) per VLAN.
  * Outside hosts come from networks the MaxMind test databases know, so enrichment has answers.
  */
+
+import { isIcmp } from '../decode/rules.js';
 import type { CounterRecord, FlowRecord, SflowRecord } from '../record.js';
-import { ETYPE_IPV4, ETYPE_IPV6 } from '../record.js';
+import { ETYPE_IPV4, ETYPE_IPV6, IF_SINGLE } from '../record.js';
 import { type Random, seededRandom } from './random.js';
 
 export interface TrafficOptions {
@@ -177,6 +179,8 @@ function flowRecord(rnd: Random, timeMs: number): FlowRecord {
     agent: agent.address,
     inIf: src.vlan?.ifIndex ?? agent.uplinkIf,
     outIf: dst.vlan?.ifIndex ?? agent.uplinkIf,
+    inIfKind: IF_SINGLE,
+    outIfKind: IF_SINGLE,
     srcMac: src.mac,
     dstMac: dst.vlan ? dst.mac : ROUTER_MAC,
     etype: v6 ? ETYPE_IPV6 : ETYPE_IPV4,
@@ -189,6 +193,17 @@ function flowRecord(rnd: Random, timeMs: number): FlowRecord {
     ttl: rnd.pick([64, 128, 255]) - hops,
     srcPort: ports[0]!,
     dstPort: ports[1]!,
+    // Echo requests one way, replies the other.
+    icmpType: !isIcmp(service.proto)
+      ? -1
+      : service.proto === 58
+        ? towardServer
+          ? 128
+          : 129
+        : towardServer
+          ? 8
+          : 0,
+    icmpCode: isIcmp(service.proto) ? 0 : -1,
     tcpFlags: service.proto === 6 ? rnd.weighted(TCP_FLAGS) : 0,
     // Ethernet header, a VLAN tag when the ingress port is tagged, and the frame check sequence.
     frameLength: ipSize + 14 + (inVlan !== 0 ? 4 : 0) + 4,

@@ -1,5 +1,6 @@
 /** IANA protocol numbers by the names operators write in filters and ECS puts in network.transport. */
 export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
+  hopopt: 0,
   icmp: 1,
   igmp: 2,
   tcp: 6,

@@ -26,6 +26,7 @@ export class DaemonMetrics {
   private readonly records: Record<'consumed' | 'indexed' | 'filteredOut', Counter<'tenant'>>;
   private readonly deadLettered: Counter<'tenant' | 'reason'>;
   private readonly restarts: Counter<'tenant'>;
+  private readonly trouble: Record<'timesReplaced' | 'chunkFailures' | 'consumerRestarts', Counter<'tenant'>>;
   private readonly bulkSeconds: Histogram<'tenant'>;
   private readonly bulkBytes: Histogram<'tenant'>;
 
@@ -49,6 +50,20 @@ export class DaemonMetrics {
       'smonnet_worker_restarts_total',
       'Worker processes restarted after an unexpected exit',
     );
+    this.trouble = {
+      timesReplaced: counter(
+        'smonnet_record_times_replaced_total',
+        "Records whose own time was implausible and took their Kafka message's time",
+      ),
+      chunkFailures: counter(
+        'smonnet_chunk_failures_total',
+        'Chunks that failed as a whole and were processed again message by message',
+      ),
+      consumerRestarts: counter(
+        'smonnet_consumer_restarts_total',
+        'Consumer restarts from the last commit after an unexpected failure',
+      ),
+    };
     this.bulkSeconds = new Histogram({
       name: 'smonnet_bulk_request_duration_seconds',
       help: 'Elasticsearch bulk request latency',
@@ -156,6 +171,7 @@ export class DaemonMetrics {
     grow(this.deadLettered, { tenant, reason: 'decode' }, 'deadLetteredDecode');
     grow(this.deadLettered, { tenant, reason: 'oversized' }, 'deadLetteredOversized');
     grow(this.deadLettered, { tenant, reason: 'rejected' }, 'deadLetteredRejected');
+    for (const [key, c] of Object.entries(this.trouble)) grow(c, { tenant }, key as keyof TenantStats);
     for (const [ms, bytes] of bulks) {
       this.bulkSeconds.observe({ tenant }, ms / 1000);
       this.bulkBytes.observe({ tenant }, bytes);
@@ -170,7 +186,7 @@ export class DaemonMetrics {
   register(tenant: string): void {
     const zero = emptyStats();
     this.report(tenant, zero, zero, []);
-    for (const c of Object.values(this.records)) c.inc({ tenant }, 0);
+    for (const c of [...Object.values(this.records), ...Object.values(this.trouble)]) c.inc({ tenant }, 0);
     for (const reason of ['decode', 'oversized', 'rejected']) this.deadLettered.inc({ tenant, reason }, 0);
     this.restarts.inc({ tenant }, 0);
   }

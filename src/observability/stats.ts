@@ -11,6 +11,12 @@ export interface TenantStats {
   bulkRequests: number;
   bulkMs: number;
   bulkBytes: number;
+  /** Records whose own time was not plausible and took their Kafka message's time. */
+  timesReplaced: number;
+  /** Chunks that failed as a whole (a bug): each was processed again message by message. */
+  chunkFailures: number;
+  /** Times the consumer restarted from the last commit after an unexpected failure. */
+  consumerRestarts: number;
 }
 
 export const emptyStats = (): TenantStats => ({
@@ -24,6 +30,9 @@ export const emptyStats = (): TenantStats => ({
   bulkRequests: 0,
   bulkMs: 0,
   bulkBytes: 0,
+  timesReplaced: 0,
+  chunkFailures: 0,
+  consumerRestarts: 0,
 });
 
 export function addStats(a: TenantStats, b: TenantStats): TenantStats {
@@ -47,4 +56,6 @@ export interface WorkerGauges {
   readonly elasticsearchReachable: boolean;
   readonly lagByPartition: Readonly<Record<string, number>>;
   readonly residentBytes: number;
+  /** Why the worker is unhealthy though running (repeated failures, no progress with lag). */
+  readonly trouble?: string | undefined;
 }

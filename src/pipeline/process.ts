@@ -7,6 +7,7 @@ import type { InputFormat } from '../config/types.js';
 import type { WireFormat } from '../decode/detect.js';
 import { decodeMessage, wireFormat } from '../decode/detect.js';
 import { COUNTER, emptyView, FLOW, peekMessage } from '../decode/peek.js';
+import { plausibleTime } from '../decode/rules.js';
 import type { RecordSink } from '../decode/types.js';
 import type { IndexNamer } from '../document/index-name.js';
 import type { DocumentWriter } from '../document/types.js';
@@ -54,11 +55,15 @@ export function packBatch(topic: string, partition: number, messages: readonly R
   return { topic, partition, data, ends, offsets, timestamps };
 }
 
-/** A record (or a whole message) that could not be decoded. */
+/** The stage a record failed in; the dead letter says which. */
+export type Stage = 'decode' | 'filter' | 'enrich' | 'document' | 'encode' | 'process';
+
+/** A record (or a whole message) that could not be processed. */
 export interface DecodeFailure {
   readonly message: number;
   readonly record: number;
   readonly reason: string;
+  readonly stage: Stage;
   /** The offending line, when one could be cut out of the message. */
   readonly raw: string | undefined;
 }
@@ -73,6 +78,8 @@ export interface BatchResult {
   readonly records: number;
   readonly filtered: number;
   readonly failures: readonly DecodeFailure[];
+  /** Records whose own time was not plausible (decode/rules.ts): they carry the Kafka time. */
+  readonly timesReplaced: number;
 }
 
 export interface PipelineStages {
@@ -112,38 +119,60 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
   let kafkaTimeMs = 0;
   let offset = 0;
 
+  let timesReplaced = 0;
+  let stage: Stage = 'decode';
+
+  const fail = (index: number, reason: string, raw: string | undefined, where: Stage): void => {
+    records++;
+    failures.push({ message, record: index, reason, stage: where, raw });
+  };
+
+  /** Filters, enriches and writes one record; a failure costs that record alone. */
+  const take = (index: number, record: SflowRecord): void => {
+    stage = 'filter';
+    const keep = record.kind === 'flow' ? stages.filter.flow(record) : stages.filter.counter(record);
+    records++;
+    if (!keep) {
+      filtered++;
+      return;
+    }
+    const timeMs = plausibleTime(record.timeMs, kafkaTimeMs) ?? kafkaTimeMs;
+    if (record.timeMs !== undefined && timeMs !== record.timeMs) timesReplaced++;
+    let index_: string;
+    let doc: string;
+    if (record.kind === 'flow') {
+      stage = 'enrich';
+      const { enricher } = stages;
+      const source = enricher.lookup(record.srcIp);
+      const destination = enricher.lookup(record.dstIp);
+      stage = 'document';
+      index_ = stages.namer.flows(timeMs);
+      doc = stages.documents.flow(record, source, destination, timeMs);
+    } else {
+      stage = 'document';
+      index_ = stages.namer.counters(timeMs);
+      doc = stages.documents.counter(record, timeMs);
+    }
+    stage = 'encode';
+    const id = documentId(batch.topic, batch.partition, offset, index);
+    body.write(`{"index":{"_index":"${index_}","_id":"${id}"}}\n${doc}\n`);
+    documents++;
+    items.push(message, index);
+  };
+
   const sink: RecordSink = {
     record(index: number, record: SflowRecord) {
-      records++;
-      const keep = record.kind === 'flow' ? stages.filter.flow(record) : stages.filter.counter(record);
-      if (!keep) {
-        filtered++;
-        return;
+      const counted = records;
+      try {
+        take(index, record);
+      } catch (err) {
+        // Counted once, as this failure: a kept record is counted before it is enriched.
+        if (records !== counted) records--;
+        fail(index, `${stage} failed: ${(err as Error).message}`, undefined, stage);
       }
-      const timeMs = record.timeMs ?? kafkaTimeMs;
-      let index_: string;
-      let doc: string;
-      if (record.kind === 'flow') {
-        index_ = stages.namer.flows(timeMs);
-        const { enricher } = stages;
-        doc = stages.documents.flow(
-          record,
-          enricher.lookup(record.srcIp),
-          enricher.lookup(record.dstIp),
-          timeMs,
-        );
-      } else {
-        index_ = stages.namer.counters(timeMs);
-        doc = stages.documents.counter(record, timeMs);
-      }
-      const id = documentId(batch.topic, batch.partition, offset, index);
-      body.write(`{"index":{"_index":"${index_}","_id":"${id}"}}\n${doc}\n`);
-      documents++;
-      items.push(message, index);
     },
     error(index: number, reason: string, raw?: string) {
-      records++;
-      failures.push({ message, record: index, reason, raw });
+      fail(index, reason, raw, 'decode');
     },
   };
 
@@ -158,12 +187,17 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
     offset = batch.offsets[message]!;
     if (end === start) sink.error(0, 'empty message');
     else {
-      // Detected once: the peek and the decoder both take this message as that format.
-      const wire = wireFormat(stages.format, bytes, start, end);
-      if (peeking && rejectedUnread(wire, bytes, start, end, stages)) {
-        records++;
-        filtered++;
-      } else decodeMessage(batch.data.subarray(start, end), wire, detecting, undefined, sink);
+      try {
+        // Detected once: the peek and the decoder both take this message as that format.
+        const wire = wireFormat(stages.format, bytes, start, end);
+        if (peeking && rejectedUnread(wire, bytes, start, end, stages)) {
+          records++;
+          filtered++;
+        } else decodeMessage(batch.data.subarray(start, end), wire, detecting, undefined, sink);
+      } catch (err) {
+        // A decoder that throws is a bug; the message is dead-lettered and the batch goes on.
+        fail(0, `decode failed: ${(err as Error).message}`, undefined, 'decode');
+      }
     }
     start = end;
   }
@@ -174,5 +208,6 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
     records,
     filtered,
     failures,
+    timesReplaced,
   };
 }

@@ -127,6 +127,7 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
   app.get('/readyz', (_req, res) => {
     const notReady = supervisor.status().flatMap((s) => {
       if (s.state === 'failed') return [{ tenant: s.name, reason: 'crash-looping, marked failed' }];
+      if (s.state === 'degraded') return [{ tenant: s.name, reason: `degraded: ${s.problem}` }];
       if (s.state !== 'running') return [{ tenant: s.name, reason: `worker ${s.state}` }];
       if (!s.elasticsearchReachable) return [{ tenant: s.name, reason: 'Elasticsearch unreachable' }];
       return [];

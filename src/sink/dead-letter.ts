@@ -14,6 +14,8 @@ const { Partitioners } = kafkajs;
 export interface DeadLetter {
   readonly value: Buffer;
   readonly reason: string;
+  /** Where it failed: a processing stage (decode, filter, enrich, document, encode), 'size' or 'index'. */
+  readonly stage: string;
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
@@ -59,6 +61,7 @@ export class DeadLetterSink {
           headers: {
             'smonnet-tenant': this.tenant,
             'smonnet-reason': l.reason.slice(0, 1000),
+            'smonnet-stage': l.stage,
             'smonnet-source-topic': l.topic,
             'smonnet-source-partition': String(l.partition),
             'smonnet-source-offset': l.offset,

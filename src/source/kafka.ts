@@ -49,6 +49,8 @@ export class KafkaSource {
   failing = false;
   private failures = 0;
   private stopping = false;
+  /** When an offset was last committed (or the source was created): a standstill shows here. */
+  lastCommitAt = Date.now();
 
   constructor(
     private readonly kafka: Kafka,
@@ -137,6 +139,7 @@ export class KafkaSource {
       const next = Number(lastOffset) + 1;
       await this.consumer!.commitOffsets([{ topic: this.settings.topic, partition, offset: String(next) }]);
       this.lagByPartition.set(partition, Math.max(0, highWatermark - next));
+      this.lastCommitAt = Date.now();
     });
   }
 
@@ -168,14 +171,14 @@ export class KafkaSource {
    * committed, and what was fetched past it must be read again. A new consumer generation gives
    * both: every queued chunk is abandoned, and the group is rejoined from the last commit.
    */
-  restart(err: unknown, where: { partition: number; offset: string | undefined }): void {
+  restart(err: unknown, where: { topic: string; partition: number; offset: string | undefined }): void {
     this.generation++;
     this.failing = true;
     // The chunks in flight beside it fail the same way: one restart, one log line.
     if (this.restarting || this.stopping) return;
     const delay = doublingDelay(this.failures++, RESTART_BACKOFF);
     this.logger.error(
-      { err, topic: this.settings.topic, ...where, restartInMs: delay },
+      { err, ...where, restartInMs: delay },
       'chunk failed; consumer restarts from the last committed offset',
     );
     this.restarting = (async () => {

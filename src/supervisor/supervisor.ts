@@ -54,6 +54,8 @@ export interface TenantStatus {
   /** False when a worker of the tenant could not reach its Elasticsearch lately. */
   readonly elasticsearchReachable: boolean;
   readonly lastExit: Tenant['lastExit'];
+  /** Why a running tenant is degraded: a replica down, or a worker failing or not advancing. */
+  readonly problem: string | undefined;
   /** Provisioning of the tenant's Kibana; null without `kibana_url`. */
   readonly kibana: KibanaStatus | null;
 }
@@ -178,15 +180,20 @@ export class Supervisor {
     return [...this.tenants.entries()].map(([name, t]) => {
       const live = t.replicas.filter((r) => r.child && r.state !== 'backoff');
       const running = live.filter((r) => r.state === 'running').length;
+      const trouble = live.map((r) => r.gauges?.trouble).find((p) => p !== undefined);
       const state: TenantState = t.failed
         ? 'failed'
         : running === t.replicas.length
-          ? 'running'
+          ? trouble
+            ? 'degraded'
+            : 'running'
           : t.replicas.some((r) => r.state === 'stopping')
             ? 'stopping'
             : running > 0
               ? 'degraded'
               : 'starting';
+      const problem =
+        trouble ?? (state === 'degraded' ? `${running} of ${t.replicas.length} workers running` : undefined);
       const lags = t.replicas.map((r) => r.lag).filter((l): l is number => l !== undefined);
       return {
         name,
@@ -196,6 +203,7 @@ export class Supervisor {
         stats: t.replicas.reduce((sum, r) => addStats(sum, r.stats), t.retired),
         lag: lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : undefined,
         elasticsearchReachable: live.every((r) => r.gauges?.elasticsearchReachable ?? true),
+        problem,
         lastExit: t.lastExit,
         kibana: this.kibana.status(name) ?? null,
       };

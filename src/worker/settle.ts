@@ -18,6 +18,7 @@ export function decodeDeadLetters(chunk: Chunk, result: BatchResult, maxMessageB
     letters.push({
       value: m.value!,
       reason: `message of ${m.value!.length} bytes exceeds the ${maxMessageBytes}-byte limit`,
+      stage: 'size',
       topic,
       partition,
       offset: m.offset,
@@ -29,6 +30,7 @@ export function decodeDeadLetters(chunk: Chunk, result: BatchResult, maxMessageB
     letters.push({
       value: f.raw !== undefined ? Buffer.from(f.raw) : (m.value ?? Buffer.alloc(0)),
       reason: f.reason,
+      stage: f.stage,
       topic,
       partition,
       offset: m.offset,
@@ -46,6 +48,7 @@ export function rejectedDeadLetters(chunk: Chunk, result: BatchResult, delivery:
     return {
       value: m.value ?? Buffer.alloc(0),
       reason: r.reason,
+      stage: 'index',
       topic,
       partition,
       offset: m.offset,
@@ -68,6 +71,7 @@ export function settledStats(
   | 'deadLetteredOversized'
   | 'deadLetteredDecode'
   | 'deadLetteredRejected'
+  | 'timesReplaced'
 > {
   const oversized = chunk.oversized.length;
   const decode = result.failures.length;
@@ -80,5 +84,6 @@ export function settledStats(
     deadLetteredOversized: oversized,
     deadLetteredDecode: decode,
     deadLetteredRejected: rejected,
+    timesReplaced: result.timesReplaced,
   };
 }

@@ -23,8 +23,12 @@ import type { ChunkOutcome } from '../source/commit-lane.js';
 import { KafkaSource } from '../source/kafka.js';
 import { InFlight } from './backpressure.js';
 import { type Chunk, chunkBytes, chunkMessages } from './batches.js';
+import { processOneByOne } from './isolate.js';
 import { type WorkerOptions, workerOptions } from './options.js';
 import { decodeDeadLetters, rejectedDeadLetters, settledStats } from './settle.js';
+
+/** How long a failure (or a standstill with lag) keeps a worker unhealthy. */
+const TROUBLE_MS = 60_000;
 
 export class TenantWorker {
   readonly stats: TenantStats = emptyStats();
@@ -81,6 +85,7 @@ export class TenantWorker {
       elasticsearchReachable: this.sink.reachable,
       lagByPartition: this.source.lagRecord(),
       residentBytes: process.memoryUsage().rss,
+      trouble: this.trouble(),
     };
   }
 
@@ -178,15 +183,54 @@ export class TenantWorker {
     halted: () => boolean,
   ): Promise<ChunkOutcome> {
     if (halted()) return 'abandoned';
+    const where = {
+      topic: chunk.batch.topic,
+      partition: chunk.batch.partition,
+      offset: chunk.messages[0]?.offset,
+    };
     try {
-      await this.settle(chunk, await processing, halted);
+      let result: BatchResult;
+      try {
+        result = await processing;
+      } catch (err) {
+        // A bug failed the whole chunk: each message alone, so only the guilty ones are lost.
+        this.stats.chunkFailures++;
+        this.failure(err, where, 'chunk failed as a whole; processing it message by message');
+        result = await processOneByOne(this.processor!, chunk);
+      }
+      await this.settle(chunk, result, halted);
       this.source.succeeded();
       return 'settled';
     } catch (err) {
-      if (!(err instanceof DeliveryAborted))
-        this.source.restart(err, { partition: chunk.batch.partition, offset: chunk.messages[0]?.offset });
+      if (!(err instanceof DeliveryAborted)) {
+        this.stats.consumerRestarts++;
+        this.failure(err, where, 'chunk failed; the consumer restarts from the last commit');
+        this.source.restart(err, where);
+      }
       return 'abandoned';
     }
+  }
+
+  /** The last thing that went wrong, for health: what and when. */
+  private lastFailure: { message: string; at: number } | undefined;
+
+  private failure(err: unknown, where: object, what: string): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.lastFailure = { message: `${what}: ${message}`, at: Date.now() };
+    this.logger.error({ err, ...where }, what);
+  }
+
+  /**
+   * Why this worker is not healthy although it runs, or undefined: a failure in the last minute,
+   * or records waiting (lag) while nothing was committed for a minute.
+   */
+  trouble(now = Date.now()): string | undefined {
+    if (this.lastFailure && now - this.lastFailure.at < TROUBLE_MS) return this.lastFailure.message;
+    const lag = this.source.lag ?? 0;
+    const idle = now - this.source.lastCommitAt;
+    if (lag > 0 && idle > TROUBLE_MS && this.sink.reachable)
+      return `not advancing: ${lag} records behind, nothing committed for ${Math.round(idle / 1000)} s`;
+    return undefined;
   }
 
   /** Indexes, dead-letters and counts one chunk; returns only when every record is settled. */

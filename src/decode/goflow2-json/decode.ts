@@ -6,9 +6,9 @@
 
 import { cachedCanonicalIp } from '../../net/ip.js';
 import { PROTOCOL_NUMBERS } from '../../net/protocols.js';
-import type { FlowRecord } from '../../record.js';
-import { ETYPE_IPV6 } from '../../record.js';
+import { ETYPE_IPV6, type FlowRecord, FLOW_NUMBER_MAX as MAX } from '../../record.js';
 import { remember } from '../../util/cache.js';
+import { interfaceKind, interfaceValue, isIcmp, isIpEtype, samplingRateOf, vlanOf } from '../rules.js';
 import type { RecordSink } from '../types.js';
 import { ETYPE_NAMES, JSON_KEYS, type JsonField, TIME_NS_KEYS, TIME_S_KEYS } from './fields.js';
 
@@ -72,10 +72,13 @@ const numbers = {
   outIf: 0,
   inVlan: 0,
   outVlan: 0,
+  vlanId: 0,
   tos: 0,
   ttl: 0,
   srcPort: 0,
   dstPort: 0,
+  icmpType: 0,
+  icmpCode: 0,
   tcpFlags: 0,
   bytes: 0,
   samplingRate: 0,
@@ -83,84 +86,88 @@ const numbers = {
   proto: 0,
 };
 
-/** The numeric fields in the order they are checked, with names for those also written as words. */
-const NUMBERS: readonly (readonly [keyof typeof numbers, Readonly<Record<string, number>>?])[] = [
-  ['inIf'],
-  ['outIf'],
-  ['inVlan'],
-  ['outVlan'],
-  ['tos'],
-  ['ttl'],
-  ['srcPort'],
-  ['dstPort'],
-  ['tcpFlags'],
-  ['bytes'],
-  ['samplingRate'],
-  ['etype', ETYPE_NAMES],
-  ['proto', PROTOCOL_NUMBERS],
+const U32 = 0xffffffff;
+
+/**
+ * The numeric fields in the order they are checked, each with its largest valid value (record.ts)
+ * and names for those also written as words. VLANs and interfaces are read whole: decode/rules.ts
+ * places every value of theirs.
+ */
+const NUMBERS: readonly (readonly [keyof typeof numbers, number, Readonly<Record<string, number>>?])[] = [
+  ['inIf', U32],
+  ['outIf', U32],
+  ['inVlan', U32],
+  ['outVlan', U32],
+  ['vlanId', U32],
+  ['tos', MAX.tos],
+  ['ttl', MAX.ttl],
+  ['srcPort', MAX.srcPort],
+  ['dstPort', MAX.dstPort],
+  ['icmpType', 255],
+  ['icmpCode', 255],
+  ['tcpFlags', MAX.tcpFlags],
+  ['bytes', MAX.frameLength],
+  ['samplingRate', MAX.samplingRate],
+  ['etype', MAX.etype, ETYPE_NAMES],
+  ['proto', MAX.proto, PROTOCOL_NUMBERS],
 ];
+
+/** An address, or '' where the frame is not IP (goflow2 writes "" then). */
+function addressOf(o: Json, field: 'srcIp' | 'dstIp', etype: number): string | undefined {
+  const text = pick(o, field);
+  if ((text === '' || text === undefined || text === null) && !isIpEtype(etype)) return '';
+  return addressValue(text);
+}
 
 export function flowFromGoflow2Json(o: Json, fallbackTimeMs: number | undefined): FlowRecord | string {
   const agentText = pick(o, 'agent');
   const agent = addressValue(agentText);
   if (agent === undefined) return `${JSON_KEYS.agent[0]} '${String(agentText)}' is not an IP address`;
-  const srcText = pick(o, 'srcIp');
-  const srcIp = addressValue(srcText);
-  if (srcIp === undefined) return `${JSON_KEYS.srcIp[0]} '${String(srcText)}' is not an IP address`;
-  const dstText = pick(o, 'dstIp');
-  const dstIp = addressValue(dstText);
-  if (dstIp === undefined) return `${JSON_KEYS.dstIp[0]} '${String(dstText)}' is not an IP address`;
+  // In table order, so the first invalid number is the one named.
+  for (let i = 0; i < NUMBERS.length; i++) {
+    const [name, max, names] = NUMBERS[i]!;
+    const v = pick(o, name);
+    const n = names ? namedNumber(v, names) : uintValue(v);
+    if (n === undefined || n > max) return invalid(JSON_KEYS[name][0], v);
+    numbers[name] = n;
+  }
+  const { inIf, outIf, inVlan, outVlan, vlanId, bytes, etype, proto } = numbers;
+  const srcIp = addressOf(o, 'srcIp', etype);
+  if (srcIp === undefined) return `${JSON_KEYS.srcIp[0]} '${String(pick(o, 'srcIp'))}' is not an IP address`;
+  const dstIp = addressOf(o, 'dstIp', etype);
+  if (dstIp === undefined) return `${JSON_KEYS.dstIp[0]} '${String(pick(o, 'dstIp'))}' is not an IP address`;
   const srcMac = macValue(pick(o, 'srcMac'));
   const dstMac = macValue(pick(o, 'dstMac'));
   if (srcMac === undefined || dstMac === undefined) return 'src_mac or dst_mac is not a MAC address';
-  // In table order, so the first invalid number is the one named.
-  for (let i = 0; i < NUMBERS.length; i++) {
-    const [name, names] = NUMBERS[i]!;
-    const v = pick(o, name);
-    const n = names ? namedNumber(v, names) : uintValue(v);
-    if (n === undefined) return invalid(name, v);
-    numbers[name] = n;
-  }
-  const {
-    inIf,
-    outIf,
-    inVlan: srcVlan,
-    outVlan,
-    tos,
-    ttl,
-    srcPort,
-    dstPort,
-    tcpFlags,
-    bytes,
-    samplingRate,
-    etype,
-    proto,
-  } = numbers;
-  const ipHeader = etype === ETYPE_IPV6 ? 40 : 20;
+  const icmp = isIcmp(proto);
   return {
     kind: 'flow',
     timeMs: timeOf(o) ?? fallbackTimeMs,
     agent,
-    inIf,
-    outIf,
+    inIf: interfaceValue(inIf),
+    outIf: interfaceValue(outIf),
+    inIfKind: interfaceKind(inIf),
+    outIfKind: interfaceKind(outIf),
     srcMac,
     dstMac,
     etype,
-    inVlan: srcVlan === 0 ? (uintValue(pick(o, 'vlanId')) ?? 0) : srcVlan,
-    outVlan,
+    // goflow2 puts the 802.1Q tag of the sampled frame in vlan_id when src_vlan is not reported.
+    inVlan: vlanOf(inVlan) || vlanOf(vlanId),
+    outVlan: vlanOf(outVlan),
     srcIp,
     dstIp,
     proto,
-    tos,
-    ttl,
-    srcPort,
-    dstPort,
-    tcpFlags,
+    tos: numbers.tos,
+    ttl: numbers.ttl,
+    srcPort: numbers.srcPort,
+    dstPort: numbers.dstPort,
+    icmpType: icmp ? numbers.icmpType : -1,
+    icmpCode: icmp ? numbers.icmpCode : -1,
+    tcpFlags: numbers.tcpFlags,
     frameLength: bytes,
     // goflow2 reports the sampled frame only; the IP length is the frame less Ethernet framing.
-    ipSize: Math.max(ipHeader, bytes - 18),
-    // A sampling rate of 0 means "not reported": count the sample as itself rather than as nothing.
-    samplingRate: samplingRate === 0 ? 1 : samplingRate,
+    ipSize: Math.max(isIpEtype(etype) ? (etype === ETYPE_IPV6 ? 40 : 20) : 0, bytes - 18),
+    samplingRate: samplingRateOf(numbers.samplingRate),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * goflow2's JSON keys for each record field: the v2 name (snake_case) first, then the v1 name
- * (CamelCase). The decoder reads `o[v2] ?? o[v1]`; the peek searches for the same names.
+ * (CamelCase, as goflow2 v1.3 writes it: `IpTos`, `IpTtl`, `TcpFlags`). The decoder reads
+ * `o[v2] ?? o[v1]`; the peek searches for the same names.
  */
 import { ETYPE_IPV4, ETYPE_IPV6 } from '../../record.js';
 
@@ -16,11 +17,13 @@ export const JSON_KEYS = {
   outVlan: ['dst_vlan', 'DstVlan'],
   /** The 802.1Q tag when src_vlan is 0: goflow2 writes both. */
   vlanId: ['vlan_id', 'VlanId'],
-  tos: ['ip_tos', 'IPTos'],
-  ttl: ['ip_ttl', 'IPTTL'],
+  tos: ['ip_tos', 'IpTos'],
+  ttl: ['ip_ttl', 'IpTtl'],
   srcPort: ['src_port', 'SrcPort'],
   dstPort: ['dst_port', 'DstPort'],
-  tcpFlags: ['tcp_flags', 'TCPFlags'],
+  icmpType: ['icmp_type', 'IcmpType'],
+  icmpCode: ['icmp_code', 'IcmpCode'],
+  tcpFlags: ['tcp_flags', 'TcpFlags'],
   bytes: ['bytes', 'Bytes'],
   samplingRate: ['sampling_rate', 'SamplingRate'],
   etype: ['etype', 'Etype'],

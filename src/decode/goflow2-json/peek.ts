@@ -4,7 +4,7 @@
  */
 import { SmonnetError } from '../../errors.js';
 import { PROTOCOL_NUMBERS } from '../../net/protocols.js';
-import type { FilterField } from '../../record.js';
+import { type FilterField, FLOW_NUMBER_MAX as MAX } from '../../record.js';
 import {
   FLOW,
   type FlowView,
@@ -14,6 +14,7 @@ import {
   type PeekResult,
   UNSURE,
 } from '../peek-view.js';
+import { interfaceValue, vlanOf } from '../rules.js';
 import { decimal, trimEnd } from '../wire.js';
 import { JSON_KEYS } from './fields.js';
 
@@ -63,6 +64,8 @@ function jsonUint(slot: number, max: number): number {
   return typeof value === 'number' ? (value <= max ? value : -1) : decimal(value, max);
 }
 
+const U32 = 0xffffffff;
+
 function jsonField(field: FilterField, view: FlowView): boolean {
   const slot = FIRST_SLOT[field];
   switch (field) {
@@ -81,13 +84,23 @@ function jsonField(field: FilterField, view: FlowView): boolean {
         c >= 48 && c <= 57 ? jsonUint(slot, 255) : (PROTOCOL_NUMBERS[(value as string).toLowerCase()] ?? -1);
       return view.proto >= 0;
     }
-    case 'inVlan': {
-      const v = jsonUint(slot, 0xffffffff);
-      view.inVlan = v === 0 ? jsonUint(slot + 2, 0xffffffff) : v;
-      return view.inVlan >= 0;
+    case 'inVlan':
+    case 'outVlan': {
+      // decode/rules.ts: a VLAN is 1-4094, else none; src_vlan defers to vlan_id.
+      const v = jsonUint(slot, U32);
+      const tag = field === 'inVlan' && vlanOf(v) === 0 ? jsonUint(slot + 2, U32) : v;
+      if (v < 0 || tag < 0) return false;
+      view[field] = vlanOf(tag);
+      return true;
+    }
+    case 'inIf':
+    case 'outIf': {
+      const v = jsonUint(slot, U32);
+      view[field] = interfaceValue(v);
+      return v >= 0;
     }
     default:
-      view[field] = jsonUint(slot, 0xffffffff);
+      view[field] = jsonUint(slot, MAX[field]);
       return view[field] >= 0;
   }
 }

@@ -5,8 +5,8 @@
  */
 import type protobuf from 'protobufjs';
 import { ipFromBytes } from '../../net/ip.js';
-import type { FlowRecord } from '../../record.js';
-import { ETYPE_IPV6 } from '../../record.js';
+import { ETYPE_IPV6, type FlowRecord, FLOW_NUMBER_MAX as MAX } from '../../record.js';
+import { interfaceKind, interfaceValue, isIcmp, isIpEtype, samplingRateOf, vlanOf } from '../rules.js';
 import type { RecordSink } from '../types.js';
 import { cursor, varint } from '../wire.js';
 import { FlowMessage } from './fields.js';
@@ -35,6 +35,8 @@ interface Decoded {
   ip_tos?: number;
   ip_ttl?: number;
   tcp_flags?: number;
+  icmp_type?: number;
+  icmp_code?: number;
 }
 
 const num = (v: number | protobuf.Long | undefined): number =>
@@ -42,40 +44,72 @@ const num = (v: number | protobuf.Long | undefined): number =>
 const macText = (v: number | protobuf.Long | undefined): string =>
   num(v).toString(16).padStart(12, '0').slice(-12);
 
+/** An address, '' for none where the frame is not IP; undefined when neither. */
+function addressOf(bytes: Uint8Array | undefined, etype: number): string | undefined {
+  if ((bytes === undefined || bytes.length === 0) && !isIpEtype(etype)) return '';
+  return ipFromBytes(bytes ?? new Uint8Array());
+}
+
+/** Fields whose wire type allows more than the value may be (record.ts), checked in this order. */
+const LIMITED: readonly (readonly [keyof Decoded, number])[] = [
+  ['ip_tos', MAX.tos],
+  ['ip_ttl', MAX.ttl],
+  ['src_port', MAX.srcPort],
+  ['dst_port', MAX.dstPort],
+  ['icmp_type', 255],
+  ['icmp_code', 255],
+  ['tcp_flags', MAX.tcpFlags],
+  ['bytes', MAX.frameLength],
+  ['sampling_rate', MAX.samplingRate],
+  ['etype', MAX.etype],
+  ['proto', MAX.proto],
+];
+
 export function flowFromProto(m: Decoded, fallbackTimeMs: number | undefined): FlowRecord | string {
   const agent = ipFromBytes(m.sampler_address ?? new Uint8Array());
   if (agent === undefined)
     return `sampler_address has ${m.sampler_address?.length ?? 0} bytes, expected 4 or 16`;
-  const srcIp = ipFromBytes(m.src_addr ?? new Uint8Array());
+  for (const [field, max] of LIMITED) {
+    const v = num(m[field] as number | protobuf.Long | undefined);
+    if (v > max) return `${field} '${v}' is not a valid value`;
+  }
+  const etype = m.etype ?? 0;
+  const srcIp = addressOf(m.src_addr, etype);
   if (srcIp === undefined) return `src_addr has ${m.src_addr?.length ?? 0} bytes, expected 4 or 16`;
-  const dstIp = ipFromBytes(m.dst_addr ?? new Uint8Array());
+  const dstIp = addressOf(m.dst_addr, etype);
   if (dstIp === undefined) return `dst_addr has ${m.dst_addr?.length ?? 0} bytes, expected 4 or 16`;
   const ns = num(m.time_received_ns) || num(m.time_flow_start_ns);
   const bytes = num(m.bytes);
-  const etype = m.etype ?? 0;
-  const rate = num(m.sampling_rate);
+  const proto = m.proto ?? 0;
+  const icmp = isIcmp(proto);
+  const inIf = m.in_if ?? 0;
+  const outIf = m.out_if ?? 0;
   return {
     kind: 'flow',
     timeMs: ns > 0 ? Math.floor(ns / 1e6) : fallbackTimeMs,
     agent,
-    inIf: m.in_if ?? 0,
-    outIf: m.out_if ?? 0,
+    inIf: interfaceValue(inIf),
+    outIf: interfaceValue(outIf),
+    inIfKind: interfaceKind(inIf),
+    outIfKind: interfaceKind(outIf),
     srcMac: macText(m.src_mac),
     dstMac: macText(m.dst_mac),
     etype,
-    inVlan: m.src_vlan || m.vlan_id || 0,
-    outVlan: m.dst_vlan ?? 0,
+    inVlan: vlanOf(m.src_vlan ?? 0) || vlanOf(m.vlan_id ?? 0),
+    outVlan: vlanOf(m.dst_vlan ?? 0),
     srcIp,
     dstIp,
-    proto: m.proto ?? 0,
+    proto,
     tos: m.ip_tos ?? 0,
     ttl: m.ip_ttl ?? 0,
     srcPort: m.src_port ?? 0,
     dstPort: m.dst_port ?? 0,
+    icmpType: icmp ? (m.icmp_type ?? 0) : -1,
+    icmpCode: icmp ? (m.icmp_code ?? 0) : -1,
     tcpFlags: m.tcp_flags ?? 0,
     frameLength: bytes,
-    ipSize: Math.max(etype === ETYPE_IPV6 ? 40 : 20, bytes - 18),
-    samplingRate: rate === 0 ? 1 : rate,
+    ipSize: Math.max(isIpEtype(etype) ? (etype === ETYPE_IPV6 ? 40 : 20) : 0, bytes - 18),
+    samplingRate: samplingRateOf(num(m.sampling_rate)),
   };
 }
 

@@ -4,7 +4,9 @@
  */
 import { SmonnetError } from '../../errors.js';
 import { ipFromBytes } from '../../net/ip.js';
+import { FLOW_NUMBER_MAX as MAX } from '../../record.js';
 import { FLOW, fillAddresses, type Peek, UNSURE } from '../peek-view.js';
+import { interfaceValue, vlanOf } from '../rules.js';
 import { cursor, varint } from '../wire.js';
 import { splitDelimited } from './decode.js';
 import { PB_FIELD } from './fields.js';
@@ -105,10 +107,12 @@ const peekProtoMessage: Peek = (b, start, end, needs, view) => {
   // that happen to walk as protobuf would be filtered out instead of dead-lettered.
   if (!isAddressLength(agentLength) || !isAddressLength(srcLength) || !isAddressLength(dstLength))
     return UNSURE;
-  view.inVlan = inVlan || vlanId;
-  view.outVlan = outVlan;
-  view.inIf = inIf;
-  view.outIf = outIf;
+  // Values the full decoder refuses are for it to report.
+  if (proto > MAX.proto || srcPort > MAX.srcPort || dstPort > MAX.dstPort) return UNSURE;
+  view.inVlan = vlanOf(inVlan) || vlanOf(vlanId);
+  view.outVlan = vlanOf(outVlan);
+  view.inIf = interfaceValue(inIf);
+  view.outIf = interfaceValue(outIf);
   view.proto = proto;
   view.srcPort = srcPort;
   view.dstPort = dstPort;

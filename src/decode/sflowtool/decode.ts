@@ -1,6 +1,15 @@
 /** `sflowtool -l` lines → records; a message may carry several lines, each one record. */
 import { cachedCanonicalIp } from '../../net/ip.js';
 import { COUNTER_MAX, type CounterRecord, type FlowRecord, FLOW_NUMBER_MAX as MAX } from '../../record.js';
+import {
+  interfaceValue,
+  isIcmp,
+  isIpEtype,
+  NO_VLAN,
+  printedInterfaceKind,
+  samplingRateOf,
+  vlanOf,
+} from '../rules.js';
 import type { RecordSink } from '../types.js';
 import { decimal as dec, hexadecimal as hex } from '../wire.js';
 import {
@@ -27,48 +36,72 @@ function address(text: string | undefined): string | undefined {
   return text === undefined ? undefined : cachedCanonicalIp(text);
 }
 
+/** sflowtool prints sFlow's "no VLAN" (0xFFFFFFFF) as -1. */
+const vlanColumn = (text: string | undefined): number => (text === '-1' ? NO_VLAN : dec(text, MAX.inIf));
+
+/** An address column: '-' where the sampled frame had none (not IP). */
+const addressColumn = (text: string | undefined): string | undefined => (text === '-' ? '' : address(text));
+
 /** Parses one FLOW line; returns the record or the reason it is not one. */
 export function parseFlowLine(line: string, timeMs: number | undefined): FlowRecord | string {
   const f = line.split(',');
   if (f.length !== FLOW_COLUMNS) return `FLOW line has ${f.length} fields, expected ${FLOW_COLUMNS}`;
   const agent = address(f[C.agent]);
   if (agent === undefined) return `agent '${f[C.agent]}' is not an IP address`;
-  const srcIp = address(f[C.srcIp]);
-  if (srcIp === undefined) return `source address '${f[C.srcIp]}' is not an IP address`;
-  const dstIp = address(f[C.dstIp]);
-  if (dstIp === undefined) return `destination address '${f[C.dstIp]}' is not an IP address`;
+  const etype = hex(f[C.etype], MAX.etype);
+  const srcIp = addressColumn(f[C.srcIp]);
+  const dstIp = addressColumn(f[C.dstIp]);
+  if (srcIp === undefined || (srcIp === '' && isIpEtype(etype)))
+    return `source address '${f[C.srcIp]}' is not an IP address`;
+  if (dstIp === undefined || (dstIp === '' && isIpEtype(etype)))
+    return `destination address '${f[C.dstIp]}' is not an IP address`;
   const srcMac = mac(f[C.srcMac]);
   const dstMac = mac(f[C.dstMac]);
   if (srcMac === undefined || dstMac === undefined)
     return `MAC '${srcMac === undefined ? f[C.srcMac] : f[C.dstMac]}' is not 12 hex digits`;
+  const inIf = dec(f[C.inIf], MAX.inIf);
+  const outIf = dec(f[C.outIf], MAX.outIf);
+  const inVlan = vlanColumn(f[C.inVlan]);
+  const outVlan = vlanColumn(f[C.outVlan]);
+  const proto = dec(f[C.proto], MAX.proto);
+  const srcPort = dec(f[C.srcPort], MAX.srcPort);
+  const dstPort = dec(f[C.dstPort], MAX.dstPort);
+  // For ICMP, sflowtool prints the type and code in the port columns.
+  const icmp = isIcmp(proto);
   // One literal, so every record has the same shape; hex columns per fields.ts HEX_FIELDS.
   const record: FlowRecord = {
     kind: 'flow',
     timeMs,
     agent,
-    inIf: dec(f[C.inIf], MAX.inIf),
-    outIf: dec(f[C.outIf], MAX.outIf),
+    inIf: interfaceValue(inIf),
+    outIf: interfaceValue(outIf),
+    inIfKind: printedInterfaceKind(inIf),
+    outIfKind: printedInterfaceKind(outIf),
     srcMac,
     dstMac,
-    etype: hex(f[C.etype], MAX.etype),
-    inVlan: dec(f[C.inVlan], MAX.inVlan),
-    outVlan: dec(f[C.outVlan], MAX.outVlan),
+    etype,
+    inVlan: inVlan < 0 ? inVlan : vlanOf(inVlan),
+    outVlan: outVlan < 0 ? outVlan : vlanOf(outVlan),
     srcIp,
     dstIp,
-    proto: dec(f[C.proto], MAX.proto),
+    proto,
     tos: hex(f[C.tos], MAX.tos),
     ttl: dec(f[C.ttl], MAX.ttl),
-    srcPort: dec(f[C.srcPort], MAX.srcPort),
-    dstPort: dec(f[C.dstPort], MAX.dstPort),
+    srcPort: icmp ? 0 : srcPort,
+    dstPort: icmp ? 0 : dstPort,
+    icmpType: icmp ? srcPort : -1,
+    icmpCode: icmp ? dstPort : -1,
     tcpFlags: hex(f[C.tcpFlags], MAX.tcpFlags),
     frameLength: dec(f[C.frameLength], MAX.frameLength),
     ipSize: dec(f[C.ipSize], MAX.ipSize),
-    samplingRate: dec(f[C.samplingRate], MAX.samplingRate),
+    samplingRate: samplingRateOf(dec(f[C.samplingRate], MAX.samplingRate)),
   };
   // Every numeric field came back -1 if it was not a number in range: one check names the first.
   for (const key of FLOW_NUMBERS) {
     if (record[key] < 0) return `${key} '${f[C[key]]}' is not a valid value`;
   }
+  if (icmp && (srcPort < 0 || dstPort < 0))
+    return `ICMP type or code '${f[C.srcPort]}/${f[C.dstPort]}' is not a valid value`;
   return record;
 }
 

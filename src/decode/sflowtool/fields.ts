@@ -29,7 +29,10 @@ export const FLOW_COLUMN = {
   frameLength: 17,
   ipSize: 18,
   samplingRate: 19,
-} as const satisfies Record<Exclude<keyof FlowRecord, 'kind' | 'timeMs'>, number>;
+} as const satisfies Record<
+  Exclude<keyof FlowRecord, 'kind' | 'timeMs' | 'inIfKind' | 'outIfKind' | 'icmpType' | 'icmpCode'>,
+  number
+>;
 
 export const FLOW_COLUMNS = 20;
 

@@ -1,6 +1,7 @@
 /** A peek at one `sflowtool -l` line: the filter's fields, read in place by column. */
 import { FLOW_NUMBER_MAX as MAX } from '../../record.js';
 import { COUNTER, FLOW, fillAddresses, isAddress, type Peek, UNSURE } from '../peek-view.js';
+import { interfaceValue, isIcmp, vlanOf } from '../rules.js';
 import { decimalBytes, trimEnd } from '../wire.js';
 import { FLOW_COLUMN as C, CNTR_TAG, FLOW_COLUMNS, FLOW_TAG } from './fields.js';
 
@@ -40,10 +41,12 @@ export const peekSflowtool: Peek = (b, start, end, needs, view) => {
   }
   if (fields !== FLOW_COLUMNS - 1) return UNSURE;
   commas[FLOW_COLUMNS] = end;
+  // The rules of decode/rules.ts, as the full decoder applies them: a value they cannot place
+  // (-1 for "no VLAN", ...) makes the peek unsure and the decoder settles it.
   view.inIf = column(b, C.inIf, MAX.inIf);
   view.outIf = column(b, C.outIf, MAX.outIf);
-  view.inVlan = column(b, C.inVlan, MAX.inVlan);
-  view.outVlan = column(b, C.outVlan, MAX.outVlan);
+  view.inVlan = column(b, C.inVlan, MAX.inIf);
+  view.outVlan = column(b, C.outVlan, MAX.outIf);
   view.proto = column(b, C.proto, MAX.proto);
   view.srcPort = column(b, C.srcPort, MAX.srcPort);
   view.dstPort = column(b, C.dstPort, MAX.dstPort);
@@ -57,6 +60,14 @@ export const peekSflowtool: Peek = (b, start, end, needs, view) => {
     view.dstPort < 0
   )
     return UNSURE;
+  view.inIf = interfaceValue(view.inIf);
+  view.outIf = interfaceValue(view.outIf);
+  view.inVlan = vlanOf(view.inVlan);
+  view.outVlan = vlanOf(view.outVlan);
+  if (isIcmp(view.proto)) {
+    view.srcPort = 0;
+    view.dstPort = 0;
+  }
   if (!needs.any) return FLOW;
   return fillAddresses(needs, view, (which) => {
     const n = C[which];

@@ -49,7 +49,7 @@ function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs') {
   });
 }
 
-const flow: FlowRecord = { ...SAMPLE_FLOW, timeMs: Date.parse('2026-11-21T23:59:59.999Z') };
+const flow: FlowRecord = { ...SAMPLE_FLOW, timeMs: Date.parse('2026-11-21T07:59:59.999Z') };
 
 function lines(body: Uint8Array): Record<string, unknown>[] {
   return new TextDecoder()
@@ -131,6 +131,50 @@ describe('processBatch', () => {
       [2, 0, expect.stringMatching(/goflow2 protobuf|expected 4 or 16/)],
     ]);
     expect(out.records).toBe(out.documents + out.filtered + out.failures.length);
+  });
+
+  it('takes the Kafka time for a record whose own time is impossible, and counts it', () => {
+    const json = JSON.parse(goflow2Json(flow, 1)) as Record<string, unknown>;
+    const poison = JSON.stringify({ ...json, time_received_ns: 1e30, time_flow_start_ns: 1e30 });
+    const out = processBatch(batchOf([flowLine(flow), poison, flowLine(flow)]), build(''));
+    expect(out).toMatchObject({ documents: 3, failures: [], timesReplaced: 1 });
+    expect((lines(out.body)[3] as { '@timestamp': string })['@timestamp']).toBe('2026-11-20T08:00:00.000Z');
+  });
+
+  it('dead-letters a record that makes a later stage throw, with the stage, and goes on', () => {
+    const stages = build('');
+    const throwing = {
+      ...stages,
+      enricher: {
+        lookup: (ip: string) => {
+          if (ip === '10.9.9.9') throw new Error('enricher bug');
+          return stages.enricher.lookup(ip);
+        },
+      },
+      documents: {
+        ...stages.documents,
+        flow: (...args: Parameters<typeof stages.documents.flow>) => {
+          if (args[0].dstPort === 6666) throw new RangeError('Invalid time value');
+          return stages.documents.flow(...args);
+        },
+      },
+    };
+    const out = processBatch(
+      batchOf([
+        flowLine(flow),
+        flowLine({ ...flow, srcIp: '10.9.9.9' }),
+        flowLine({ ...flow, dstPort: 6666 }),
+        flowLine(flow),
+      ]),
+      throwing,
+    );
+    expect(out.documents).toBe(2);
+    expect(out.failures.map((f) => [f.message, f.stage, f.reason])).toEqual([
+      [1, 'enrich', 'enrich failed: enricher bug'],
+      [2, 'document', 'document failed: Invalid time value'],
+    ]);
+    expect(out.records).toBe(out.documents + out.filtered + out.failures.length);
+    expect(Array.from(out.items)).toEqual([0, 0, 3, 0]);
   });
 
   it('keeps the counts balanced over a realistic stream', () => {

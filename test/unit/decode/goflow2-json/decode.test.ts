@@ -29,9 +29,9 @@ describe('goflow2 JSON', () => {
       DstMac: 0x00005e0001fe,
       SrcVlan: 42,
       DstVlan: 0,
-      IPTos: 0,
-      IPTTL: 63,
-      TCPFlags: 16,
+      IpTos: 0,
+      IpTtl: 63,
+      TcpFlags: 16,
     });
     const { records } = collect((s) => decodeGoflow2Json(v1, undefined, s));
     expect(records[0]).toMatchObject({

@@ -26,6 +26,8 @@ describe('sflowtool FLOW lines', () => {
       agent: '192.0.2.1',
       inIf: 12,
       outIf: 1,
+      inIfKind: 0,
+      outIfKind: 0,
       srcMac: '02a3914cac00',
       dstMac: '00005e0001fe',
       etype: 0x0800,
@@ -38,6 +40,8 @@ describe('sflowtool FLOW lines', () => {
       ttl: 63,
       srcPort: 42879,
       dstPort: 443,
+      icmpType: -1,
+      icmpCode: -1,
       tcpFlags: 0x18,
       frameLength: 70,
       ipSize: 52,
@@ -60,8 +64,8 @@ describe('sflowtool FLOW lines', () => {
     expect(parseFlowLine(FLOW.replace('89.160.20.130', '89.160.20.330'), undefined)).toBe(
       "destination address '89.160.20.330' is not an IP address",
     );
-    expect(parseFlowLine(FLOW.replace(',42,0,', ',4096,0,'), undefined)).toBe(
-      "inVlan '4096' is not a valid value",
+    expect(parseFlowLine(FLOW.replace(',6,0x28,', ',300,0x28,'), undefined)).toBe(
+      "proto '300' is not a valid value",
     );
     expect(parseFlowLine(FLOW.replace('0x18', '18'), undefined)).toBe("tcpFlags '18' is not a valid value");
     expect(parseFlowLine(FLOW.replace('02a3914cac00', '02:a3:91:4c'), undefined)).toBe(
