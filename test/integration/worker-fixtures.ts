@@ -208,3 +208,42 @@ export const ES_RESTART_MS = 180_000;
 export async function services(...args: string[]): Promise<void> {
   await run('bash', [join(root, 'scripts/services.sh'), ...args], { cwd: root });
 }
+
+export interface ReadLetter {
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * The scenario's dead letters, once at least `distinct` source offsets have one (they are at least
+ * once: a replay may repeat a letter).
+ */
+export async function readDeadLetters(
+  kafka: Kafka,
+  scenario: Scenario,
+  distinct: number,
+): Promise<ReadLetter[]> {
+  const consumer = kafka.consumer({ groupId: `${scenario.topic}-dlq-reader-${uniqueName('r')}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: scenario.dlq, fromBeginning: true });
+  const letters: ReadLetter[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers = Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      letters.push({ value: message.value!, headers });
+    },
+  });
+  const offsets = () =>
+    new Set(
+      letters.map((l) => `${l.headers['smonnet-source-partition']}/${l.headers['smonnet-source-offset']}`),
+    );
+  try {
+    const deadline = Date.now() + 60_000;
+    while (offsets().size < distinct && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  } finally {
+    await consumer.disconnect();
+  }
+  return letters;
+}
