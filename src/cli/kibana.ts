@@ -17,11 +17,11 @@ export function kibanaCommand(): Command {
       const cfg = loadConfig(opts.config);
       const tenants = cfg.tenants.filter((t) => opts.tenant === undefined || t.name === opts.tenant);
       if (opts.tenant !== undefined && tenants.length === 0)
-        throw new SmonnetError('USAGE', `${opts.config}: no tenant '${opts.tenant}'`);
+        throw new SmonnetError('NOT_FOUND', `${opts.config}: no tenant '${opts.tenant}'`);
       const withKibana = tenants.filter((t) => t.kibana !== undefined);
       if (withKibana.length === 0)
         throw new SmonnetError(
-          'USAGE',
+          'NOT_FOUND',
           `${opts.config}: ${opts.tenant ? `tenant '${opts.tenant}' has` : 'no tenant has'} no kibana_url`,
         );
       for (const t of withKibana) {

@@ -11,7 +11,7 @@
  * | ports          | only TCP, UDP and SCTP have them; ICMP's type and code are their own   |
  * | sampling rate  | at least 1: 0 means "not reported" and counts the sample as itself     |
  * | addresses      | '' only where the frame is not IP (ethertype not IPv4 or IPv6)         |
- * | time           | within a day of the Kafka message's time, else the Kafka time (counted)|
+ * | time           | within a year of the Kafka message's time, else the Kafka time (counted)|
  */
 import {
   ETYPE_IPV4,
@@ -70,8 +70,12 @@ export const samplingRateOf = (n: number): number => (n === 0 ? 1 : n);
 /** Whether an ethertype's frames carry IP addresses. */
 export const isIpEtype = (etype: number): boolean => etype === ETYPE_IPV4 || etype === ETYPE_IPV6;
 
-/** A record's own time further than this from its Kafka message's is not believed. */
-export const TIME_WINDOW_MS = 24 * 3600 * 1000;
+/**
+ * A record's own time further than this from its Kafka message's is not believed. Wide on purpose:
+ * an archive re-read into Kafka keeps its records' times; what it catches is a broken clock or a
+ * broken value (0, 1e30, 2106).
+ */
+export const TIME_WINDOW_MS = 366 * 24 * 3600 * 1000;
 
 /** The record's time if it is plausible next to the Kafka message's; else undefined (use Kafka's). */
 export function plausibleTime(recordMs: number | undefined, kafkaMs: number): number | undefined {
