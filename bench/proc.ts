@@ -26,6 +26,16 @@ export function peakRssMb(pid: number): number {
   }
 }
 
+/** Resident memory of a process now in MB (VmRSS), or 0 once it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** The pid of a local service started by scripts/services.sh. */
 export function servicePid(name: 'kafka' | 'es'): number | undefined {
   try {

@@ -9,9 +9,10 @@
  *      bulk-loaded directly) and one tenant end to end, with the CPU each process used.
  *   4. Tenant scaling: 1, 2, 4, 8 tenants of the daemon on one pre-filled topic.
  *   5. Lag of 8 tenants under a steady 20,000 records/s, then under a rate this host sustains.
+ *   6. One worker's memory while its Elasticsearch is down for 65 s under 700 records/s (outage.ts).
  *
  * Sizes: BENCH_STAGE_RECORDS (1000000), BENCH_RECORDS (200000), BENCH_LAG_SECONDS (60),
- * BENCH_LAG_RATES (20000,6000); BENCH_ONLY=stages,pool,limits,scaling,lag runs a subset. For trying
+ * BENCH_LAG_RATES (20000,6000); BENCH_ONLY=stages,pool,limits,scaling,lag,outage runs a subset. For trying
  * worker settings end to end: BENCH_THREADS, BENCH_CHUNK, BENCH_PARTITIONS,
  * BENCH_BULKS, BENCH_INFLIGHT_MB; for scaling,
  * BENCH_SCALING=8x0,1x2 (tenants x threads).
@@ -29,6 +30,7 @@ import { buildStages, loadStageSpec } from '../dist/pipeline/stages.js';
 import { itemRanges } from '../dist/sink/elasticsearch/bulk-body.js';
 import { installTemplates } from '../dist/sink/elasticsearch/template.js';
 import { TenantWorker } from '../dist/worker/tenant-worker.js';
+import { outage } from './outage.js';
 import { cpuMeter, cpuSeconds, peakRssMb, pin, servicePid } from './proc.js';
 import { benchMessages, configText, packedMessages, STAGE_FORMATS, stageFigures } from './stages.js';
 
@@ -38,7 +40,8 @@ const STAGE_RECORDS = env('BENCH_STAGE_RECORDS', 1_000_000);
 const RECORDS = env('BENCH_RECORDS', 200_000);
 const LAG_SECONDS = env('BENCH_LAG_SECONDS', 60);
 const LAG_RATES = (process.env['BENCH_LAG_RATES'] ?? '20000,6000').split(',').map(Number);
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'stages,pool,limits,scaling,lag').split(','));
+const SECTIONS = 'stages,pool,limits,scaling,lag,outage';
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? SECTIONS).split(','));
 const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const ES_URL = process.env['ES_URL'] ?? 'http://127.0.0.1:9200';
 const root = new URL('../', import.meta.url).pathname;
@@ -564,7 +567,21 @@ async function main(): Promise<void> {
     if (ONLY.has('scaling')) await scaling(topic, total);
     if (ONLY.has('lag'))
       for (const [i, rate] of LAG_RATES.entries()) await lag(rate, LAG_RATES.length > 1 ? `5.${i + 1}` : '5');
-    if (ONLY.size === 5) writeFileSync(new URL('results.md', import.meta.url), `${out.join('\n')}\n`);
+    if (ONLY.has('outage'))
+      await outage(
+        {
+          kafka,
+          root,
+          say,
+          createTopic,
+          startDaemon,
+          messages: (n) =>
+            benchMessages('sflowtool', n, 7).map((m) => ({ key: m.key, value: m.value as string })),
+        },
+        `${run}-outage`,
+      );
+    if (ONLY.size === SECTIONS.split(',').length)
+      writeFileSync(new URL('results.md', import.meta.url), `${out.join('\n')}\n`);
   } finally {
     await es.indices
       .delete({ index: `${run}-*`, ignore_unavailable: true, allow_no_indices: true })

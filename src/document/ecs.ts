@@ -84,6 +84,10 @@ function networkType(etype: number): string {
   return etype === ETYPE_IPV4 ? ',"type":"ipv4"' : etype === ETYPE_IPV6 ? ',"type":"ipv6"' : '';
 }
 
+function vlan(id: number): string {
+  return id === NO_VLAN ? '' : `,"vlan":{"id":"${id}"}`;
+}
+
 const IF_FORMATS = ['single', 'discarded', 'multiple', 'internal'] as const;
 
 /** An observer side: the interface id only when the sample names one interface, and the VLAN. */
@@ -122,6 +126,20 @@ function labels(source: AddressInfo, destination: AddressInfo): string {
 
 export const ecsDocuments: DocumentWriter = {
   flow(r, s, d, timeMs) {
+    // The common sample, in one template: IP with ports, one interface each way.
+    if (r.icmpType < 0 && r.srcIp !== '' && r.inIfKind === IF_SINGLE && r.outIfKind === IF_SINGLE)
+      return (
+        `{"@timestamp":"${isoTime(timeMs)}","event":{"kind":"event","dataset":"sflow.flow"},` +
+        `"source":{"ip":"${r.srcIp}","port":${r.srcPort},"mac":"${mac(r.srcMac)}"${membersOf(s)}},` +
+        `"destination":{"ip":"${r.dstIp}","port":${r.dstPort},"mac":"${mac(r.dstMac)}"${membersOf(d)}},` +
+        `"network":{"transport":"${TRANSPORTS[r.proto]}","iana_number":"${r.proto}"${networkType(r.etype)},` +
+        `"bytes":${r.frameLength * r.samplingRate},"packets":${r.samplingRate}},` +
+        `"observer":{"ip":"${r.agent}","ingress":{"interface":{"id":"${r.inIf}"}${vlan(r.inVlan)}},` +
+        `"egress":{"interface":{"id":"${r.outIf}"}${vlan(r.outVlan)}}},` +
+        `"sflow":{"sampling_rate":${r.samplingRate},"frame_length":${r.frameLength},"ip_size":${r.ipSize},` +
+        `"ethernet_type":${r.etype},"tcp_flags":${r.tcpFlags},"tos":${r.tos},"ttl":${r.ttl}}` +
+        `${labels(s, d)}}`
+      );
     const ip = r.srcIp !== '';
     // Ports only where the frame is IP and not ICMP (whose type and code are sflow.icmp_*).
     const ports = ip && r.icmpType < 0;

@@ -69,9 +69,24 @@ export function flowFromProto(m: Decoded, fallbackTimeMs: number | undefined): F
   const agent = ipFromBytes(m.sampler_address ?? new Uint8Array());
   if (agent === undefined)
     return `sampler_address has ${m.sampler_address?.length ?? 0} bytes, expected 4 or 16`;
-  for (const [field, max] of LIMITED) {
-    const v = num(m[field] as number | protobuf.Long | undefined);
-    if (v > max) return `${field} '${v}' is not a valid value`;
+  // One comparison per field on the common path; the table names the first bad one.
+  if (
+    (m.ip_tos ?? 0) > MAX.tos ||
+    (m.ip_ttl ?? 0) > MAX.ttl ||
+    (m.src_port ?? 0) > MAX.srcPort ||
+    (m.dst_port ?? 0) > MAX.dstPort ||
+    (m.icmp_type ?? 0) > 255 ||
+    (m.icmp_code ?? 0) > 255 ||
+    (m.tcp_flags ?? 0) > MAX.tcpFlags ||
+    num(m.bytes) > MAX.frameLength ||
+    num(m.sampling_rate) > MAX.samplingRate ||
+    (m.etype ?? 0) > MAX.etype ||
+    (m.proto ?? 0) > MAX.proto
+  ) {
+    for (const [field, max] of LIMITED) {
+      const v = num(m[field] as number | protobuf.Long | undefined);
+      if (v > max) return `${field} '${v}' is not a valid value`;
+    }
   }
   const etype = m.etype ?? 0;
   const srcIp = addressOf(m.src_addr, etype);
