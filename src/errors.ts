@@ -68,6 +68,13 @@ export const ERROR_CATALOGUE = {
   BAD_REQUEST: { canRetry: false, httpStatus: 400, exitCode: 1, means: 'a ProcAPI request is malformed' },
   UNAUTHORIZED: { canRetry: false, httpStatus: 401, exitCode: 1, means: 'no or a wrong ProcAPI credential' },
   NOT_FOUND: { canRetry: false, httpStatus: 404, exitCode: 1, means: 'no such tenant or endpoint' },
+  PAYLOAD_TOO_LARGE: { canRetry: false, httpStatus: 413, exitCode: 1, means: 'a ProcAPI body over 64 kB' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    canRetry: false,
+    httpStatus: 415,
+    exitCode: 1,
+    means: 'a ProcAPI body in a charset or content encoding it does not read',
+  },
   CONFLICT: { canRetry: false, httpStatus: 409, exitCode: 1, means: 'the tenant exists already' },
   UNREACHABLE: {
     canRetry: true,

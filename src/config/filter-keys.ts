@@ -4,9 +4,11 @@
  * the filter compiler, the peek, the legacy [smonit] reader and ProcAPI's description all read
  * this table; adding a filter key is adding a row.
  */
+
 import type { Cidr } from '../net/ip.js';
 import { PROTOCOL_NUMBERS } from '../net/protocols.js';
 import { type FilterField, FLOW_NUMBER_MAX } from '../record.js';
+import { lookupTable } from '../util/lookup.js';
 
 /** An inclusive range of integers; a single value is a range of one. */
 export interface IntRange {
@@ -72,9 +74,11 @@ export type FilterSpec = { readonly [K in FilterKey]?: ValuesOf<K> };
 export const filterKeyRow = (key: FilterKey): FilterKeyRow => FILTER_KEY_TABLE[key];
 
 /** Smonnet's field names → filter keys. */
-export const LEGACY_FILTER_FIELDS: Readonly<Record<string, FilterKey>> = Object.fromEntries(
-  FILTER_KEYS.flatMap((key) => {
-    const legacy = filterKeyRow(key).legacy;
-    return legacy ? [[legacy, key]] : [];
-  }),
+export const LEGACY_FILTER_FIELDS: Readonly<Record<string, FilterKey>> = lookupTable(
+  Object.fromEntries(
+    FILTER_KEYS.flatMap((key) => {
+      const legacy = filterKeyRow(key).legacy;
+      return legacy ? [[legacy, key]] : [];
+    }),
+  ),
 );

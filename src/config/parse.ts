@@ -19,7 +19,17 @@ import {
   type SupervisorSettings,
   type TenantConfig,
 } from './types.js';
-import { Collector, flag, list, pathIn, readIni, type Section, strings, wholeNumber } from './values.js';
+import {
+  Collector,
+  flag,
+  list,
+  pathIn,
+  readIni,
+  repeats,
+  type Section,
+  strings,
+  wholeNumber,
+} from './values.js';
 
 export { KIBANA_KEYS, TENANT_NAME } from './tenant.js';
 export { elasticsearchUrl, readIni } from './values.js';
@@ -162,6 +172,7 @@ export function parseConfig(text: string, file: string): AppConfig {
   } catch (err) {
     throw new ConfigErrors([new ConfigError({ file }, `not an INI file: ${(err as Error).message}`)]);
   }
+  for (const r of repeats(text)) c.add(r.section, r.key, r.problem);
   const baseDir = dirname(resolve(file));
   const tenants: TenantConfig[] = [];
   for (const [name, value] of Object.entries(doc)) {

@@ -4,15 +4,27 @@
  * serialized, so concurrent ProcAPI requests never interleave or lose each other's edits.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseConfig } from './parse.js';
 import type { AppConfig } from './types.js';
 
+/** The mode a file has now (it may hold passwords: 0600 must stay 0600), or `fallback` if it is new. */
+async function modeOf(file: string, fallback: number): Promise<number> {
+  try {
+    return (await stat(file)).mode & 0o7777;
+  } catch {
+    return fallback;
+  }
+}
+
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', 0o640);
+  const mode = await modeOf(file, 0o640);
+  const handle = await open(tmp, 'wx', mode);
   try {
+    // open() applies the umask: set the mode the file had, exactly.
+    await handle.chmod(mode);
     await handle.writeFile(text);
     await handle.sync();
   } finally {

@@ -28,6 +28,45 @@ export function readIni(text: string): Record<string, unknown> {
   return asText(ini.parse(text)) as Record<string, unknown>;
 }
 
+/**
+ * Sections and keys written twice: `ini` silently merges a repeated section and keeps the last of
+ * a repeated key, which hides an operator's mistake. Each repeat is named with its line numbers.
+ */
+export function repeats(
+  text: string,
+): { section: string | undefined; key: string | undefined; problem: string }[] {
+  const out: { section: string | undefined; key: string | undefined; problem: string }[] = [];
+  const sections = new Map<string, number>();
+  let section: string | undefined;
+  let keys = new Map<string, number>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    const n = i + 1;
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) {
+      section = header[1]!.trim();
+      const first = sections.get(section);
+      if (first !== undefined)
+        out.push({
+          section,
+          key: undefined,
+          problem: `section repeated on line ${n} (first on line ${first})`,
+        });
+      else sections.set(section, n);
+      keys = new Map();
+      return;
+    }
+    const assignment = /^([^=;#\s][^=]*?)\s*=/.exec(line);
+    if (!assignment) return;
+    const key = assignment[1]!;
+    const first = keys.get(key);
+    if (first !== undefined)
+      out.push({ section, key, problem: `repeated on line ${n} (first on line ${first})` });
+    else keys.set(key, n);
+  });
+  return out;
+}
+
 const TRUE_WORDS = ['true', 'yes', 'on', '1'];
 const FALSE_WORDS = ['false', 'no', 'off', '0'];
 
@@ -63,42 +102,44 @@ export const list = (value: string): string[] =>
     .map((v) => v.trim())
     .filter((v) => v.length > 0);
 
+/** A list's values, or every problem of its items at once (one per bad item, joined by '; '). */
+function listOf<T>(value: string, item: (text: string) => T | string): T[] | string {
+  const items = list(value);
+  if (items.length === 0) return 'is empty';
+  const out: T[] = [];
+  const problems: string[] = [];
+  for (const text of items) {
+    const parsed = item(text);
+    if (typeof parsed === 'string') problems.push(parsed);
+    else out.push(parsed);
+  }
+  return problems.length > 0 ? problems.join('; ') : out;
+}
+
 export function intRanges(
   value: string,
   min: number,
   max: number,
   names?: Readonly<Record<string, number>>,
 ): IntRange[] | string {
-  const out: IntRange[] = [];
-  const items = list(value);
-  if (items.length === 0) return 'is empty';
-  for (const item of items) {
+  return listOf(value, (item): IntRange | string => {
     const named = names?.[item.toLowerCase()];
-    if (named !== undefined) {
-      out.push({ from: named, to: named });
-      continue;
-    }
+    if (named !== undefined) return { from: named, to: named };
     const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(item);
     if (!m) return `'${item}' is not a number or a range like 100-110${names ? ' or a protocol name' : ''}`;
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
     if (from < min || to > max) return `'${item}' is outside ${min}..${max}`;
     if (from > to) return `range '${item}' runs backwards`;
-    out.push({ from, to });
-  }
-  return out;
+    return { from, to };
+  });
 }
 
 export function cidrs(value: string): Cidr[] | string {
-  const out: Cidr[] = [];
-  const items = list(value);
-  if (items.length === 0) return 'is empty';
-  for (const item of items) {
+  return listOf(value, (item): Cidr | string => {
     const c = parseCidr(item);
-    if ('error' in c) return c.error;
-    out.push(c);
-  }
-  return out;
+    return 'error' in c ? c.error : c;
+  });
 }
 
 /** A filter key's text → its values, by the key's row (config/filter-keys.ts). */
@@ -118,7 +159,7 @@ export function strings(
     if (!allowed.includes(key)) {
       c.add(sectionName, key, `unknown key (allowed: ${allowed.join(', ')})`);
     } else if (typeof value !== 'string') {
-      c.add(sectionName, key, 'must be a single value (remove [] or repeated keys)');
+      c.add(sectionName, key, 'must be a single value (write 'key = a, b', not 'key[] =')');
     } else {
       out[key] = value.trim();
     }

@@ -1,5 +1,7 @@
 /** IANA protocol numbers by the names operators write in filters and ECS puts in network.transport. */
-export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
+import { lookupTable } from '../util/lookup.js';
+
+export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = lookupTable({
   hopopt: 0,
   icmp: 1,
   igmp: 2,
@@ -14,7 +16,7 @@ export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
   pim: 103,
   vrrp: 112,
   sctp: 132,
-};
+});
 
 const NAMES: readonly string[] = (() => {
   const names: string[] = [];

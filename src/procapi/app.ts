@@ -10,7 +10,7 @@ import { legacyFilter, legacyTenantKeys } from '../config/legacy.js';
 import { TENANT_NAME } from '../config/parse.js';
 import { hasSection, putSection, removeSection } from '../config/sections.js';
 import type { ConfigStore } from '../config/store.js';
-import type { ProcApiSettings, TenantConfig } from '../config/types.js';
+import type { AppConfig, ProcApiSettings, TenantConfig } from '../config/types.js';
 import { SmonnetError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Supervisor, TenantStatus } from '../supervisor/supervisor.js';
@@ -104,8 +104,8 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
     return t;
   };
   /** Writes a new [tenant.NAME] section (or removes one), then reloads as SIGHUP would. */
-  const change = async (edit: (text: string) => string) => {
-    await store.update((text) => edit(text));
+  const change = async (edit: (text: string, current: AppConfig) => string) => {
+    await store.update(edit);
     return supervisor.reload();
   };
   const rejectLegacy = (name: string, text: string): void => {
@@ -208,8 +208,10 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
         "expected nodes=host:port[,host:port] (the tenant's Elasticsearch)",
       );
     const keys = sectionKeys(legacyTenantKeys(name, filter.keys, nodes));
-    const reload = await change((text) => {
-      if (supervisor.current.tenants.some((t) => t.name === name))
+    // Checked on the file about to change, inside the store's one-writer queue: concurrent
+    // requests for one name see each other's writes.
+    const reload = await change((text, current) => {
+      if (current.tenants.some((t) => t.name === name))
         throw new SmonnetError('CONFLICT', `tenant '${name}' exists already`);
       return putSection(text, `tenant.${name}`, keys);
     });

@@ -1,16 +1,24 @@
 /** ProcAPI's error answers: a JSON body with the catalogue's code, a message and the details. */
 import type { NextFunction, Request, Response } from 'express';
-import { SmonnetError } from '../errors.js';
+import { type ErrorCode, SmonnetError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+
+/** Statuses express.json() gives the bodies it refuses: too large, unreadable charset or encoding, bad JSON. */
+const BODY_ERRORS: Readonly<Record<number, ErrorCode>> = {
+  400: 'BAD_REQUEST',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 /** What ProcAPI answers for an error: its catalogued status and code; anything else is a bug. */
 export function errorHandler(logger: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     let e: SmonnetError;
+    const status = (err as { status?: number }).status;
     if (err instanceof SmonnetError) e = err;
-    else if ((err as { status?: number }).status === 400) {
-      // express.json() reports malformed JSON with a status of its own.
-      e = new SmonnetError('BAD_REQUEST', `the body is not valid JSON: ${(err as Error).message}`);
+    else if (status !== undefined && status in BODY_ERRORS) {
+      // express.json() reports a body it cannot take with a status of its own: the client's fault.
+      e = new SmonnetError(BODY_ERRORS[status]!, `the body cannot be read: ${(err as Error).message}`);
     } else {
       logger.error({ err }, 'ProcAPI request failed');
       e = new SmonnetError('INTERNAL', 'internal error');

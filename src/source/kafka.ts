@@ -41,8 +41,13 @@ export class KafkaSource {
   generation = 0;
   private consumer: Consumer | undefined;
   private eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
-  /** Messages behind the partition end, per partition, as of each partition's last commit. */
-  private readonly lagByPartition = new Map<number, number>();
+  /**
+   * Per partition: the end of the log as last fetched, and the next offset to settle (the last
+   * commit, or the first offset fetched before any). Their difference is the lag, which keeps
+   * growing while nothing can be committed (an outage), as an operator needs to see it.
+   */
+  private readonly ends = new Map<number, number>();
+  private readonly settledTo = new Map<number, number>();
   private readonly lanes = new Map<number, CommitLane>();
   private restarting: Promise<void> | undefined;
   /** From an unexpected failure until the consumer has stopped: nothing new may be taken on. */
@@ -138,7 +143,8 @@ export class KafkaSource {
     this.lane(partition).enqueue(generation, outcome, async () => {
       const next = Number(lastOffset) + 1;
       await this.consumer!.commitOffsets([{ topic: this.settings.topic, partition, offset: String(next) }]);
-      this.lagByPartition.set(partition, Math.max(0, highWatermark - next));
+      this.settledTo.set(partition, next);
+      this.ends.set(partition, Math.max(highWatermark, this.ends.get(partition) ?? 0));
       this.lastCommitAt = Date.now();
     });
   }
@@ -193,16 +199,26 @@ export class KafkaSource {
       });
   }
 
-  /** Records the group has yet to read, summed over partitions; undefined before the first commit. */
-  get lag(): number | undefined {
-    if (this.lagByPartition.size === 0) return undefined;
-    let sum = 0;
-    for (const l of this.lagByPartition.values()) sum += l;
-    return sum;
+  /** A batch was fetched: the partition's end is known, and where settling starts if nothing was committed yet. */
+  fetched(partition: number, firstOffset: string, highWatermark: number): void {
+    this.ends.set(partition, Math.max(highWatermark, this.ends.get(partition) ?? 0));
+    if (!this.settledTo.has(partition)) this.settledTo.set(partition, Number(firstOffset));
   }
 
+  /** Records not yet settled, per partition: up to the log's end as last fetched. */
   lagRecord(): Record<string, number> {
-    return Object.fromEntries(this.lagByPartition);
+    const out: Record<string, number> = {};
+    for (const [partition, end] of this.ends)
+      out[partition] = Math.max(0, end - (this.settledTo.get(partition) ?? end));
+    return out;
+  }
+
+  /** Records the group has yet to settle, summed over partitions; undefined before the first fetch. */
+  get lag(): number | undefined {
+    if (this.ends.size === 0) return undefined;
+    let sum = 0;
+    for (const l of Object.values(this.lagRecord())) sum += l;
+    return sum;
   }
 
   /**

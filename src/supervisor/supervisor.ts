@@ -17,9 +17,9 @@ import { addStats, emptyStats, type TenantStats, type WorkerGauges } from '../ob
 import { doublingDelay } from '../util/backoff.js';
 import { entryModule } from '../util/entry.js';
 import { planReload, type ReloadPlan, tenantIdentity } from './diff.js';
+import { type TenantState, tenantState, type WorkerState } from './state.js';
 
-export type WorkerState = 'starting' | 'running' | 'stopping' | 'backoff';
-export type TenantState = 'starting' | 'running' | 'degraded' | 'failed' | 'stopping';
+export type { TenantState, WorkerState } from './state.js';
 
 interface Replica {
   readonly index: number;
@@ -64,6 +64,9 @@ export interface ReloadOutcome extends ReloadPlan {
   readonly ok: true;
 }
 
+/** 1 s, 2 s, 4 s, ... up to 60 s between restarts of a crashing worker. */
+const CRASH_BACKOFF = { initialMs: 1000, maxMs: 60_000 };
+
 /**
  * A worker's live data is bounded (a fetch, its chunks, their bulk bodies), but V8 sizes its heap
  * for throughput and lets a process grow far beyond that. Smaller young-generation spaces keep
@@ -71,9 +74,6 @@ export interface ReloadOutcome extends ReloadPlan {
  * the scavenges they add cost little next to decoding. `gc` lets a worker above its memory budget
  * collect at once (worker/memory-guard.ts).
  */
-/** 1 s, 2 s, 4 s, ... up to 60 s between restarts of a crashing worker. */
-const CRASH_BACKOFF = { initialMs: 1000, maxMs: 60_000 };
-
 const WORKER_V8_FLAGS = ['--max-semi-space-size=4', '--expose-gc'];
 
 /** How the supervisor starts a worker process; tests and `run` use the default. */
@@ -179,21 +179,7 @@ export class Supervisor {
   status(): TenantStatus[] {
     return [...this.tenants.entries()].map(([name, t]) => {
       const live = t.replicas.filter((r) => r.child && r.state !== 'backoff');
-      const running = live.filter((r) => r.state === 'running').length;
-      const trouble = live.map((r) => r.gauges?.trouble).find((p) => p !== undefined);
-      const state: TenantState = t.failed
-        ? 'failed'
-        : running === t.replicas.length
-          ? trouble
-            ? 'degraded'
-            : 'running'
-          : t.replicas.some((r) => r.state === 'stopping')
-            ? 'stopping'
-            : running > 0
-              ? 'degraded'
-              : 'starting';
-      const problem =
-        trouble ?? (state === 'degraded' ? `${running} of ${t.replicas.length} workers running` : undefined);
+      const { state, problem } = tenantState(t.failed, t.replicas, live);
       const lags = t.replicas.map((r) => r.lag).filter((l): l is number => l !== undefined);
       return {
         name,

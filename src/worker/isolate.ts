@@ -66,3 +66,18 @@ export async function processOneByOne(processor: Processor, chunk: Chunk): Promi
     timesReplaced,
   };
 }
+
+/** The chunk's result; if its processing failed as a whole, `onFailure` hears why and each message goes alone. */
+export async function resultOf(
+  processing: Promise<BatchResult>,
+  processor: Processor,
+  chunk: Chunk,
+  onFailure: (err: unknown) => void,
+): Promise<BatchResult> {
+  try {
+    return await processing;
+  } catch (err) {
+    onFailure(err);
+    return processOneByOne(processor, chunk);
+  }
+}

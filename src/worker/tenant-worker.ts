@@ -23,12 +23,10 @@ import type { ChunkOutcome } from '../source/commit-lane.js';
 import { KafkaSource } from '../source/kafka.js';
 import { InFlight } from './backpressure.js';
 import { type Chunk, chunkBytes, chunkMessages } from './batches.js';
-import { processOneByOne } from './isolate.js';
+import { Health } from './health.js';
+import { type ChunkSinks, indexChunk } from './index-chunk.js';
+import { resultOf } from './isolate.js';
 import { type WorkerOptions, workerOptions } from './options.js';
-import { decodeDeadLetters, rejectedDeadLetters, settledStats } from './settle.js';
-
-/** How long a failure (or a standstill with lag) keeps a worker unhealthy. */
-const TROUBLE_MS = 60_000;
 
 export class TenantWorker {
   readonly stats: TenantStats = emptyStats();
@@ -42,6 +40,8 @@ export class TenantWorker {
   private readonly bulkSlots: LimitFunction;
   private processor: Processor | undefined;
   private stopping = false;
+  private readonly health = new Health();
+  private readonly sinks: ChunkSinks;
 
   constructor(
     private readonly config: AppConfig,
@@ -65,6 +65,8 @@ export class TenantWorker {
     this.sink = new ElasticsearchSink(tenant, this.warn, this.stats);
     this.deadLetters = new DeadLetterSink(this.kafka, config.kafka.deadLetterTopic, tenant.name);
     this.inFlight = new InFlight(this.options.maxInFlightBytes);
+    const { sink, deadLetters, warn, stats } = this;
+    this.sinks = { sink, deadLetters, warn, stats, maxMessageBytes: this.options.maxMessageBytes };
     this.bulkSlots = pLimit(this.options.bulksInFlight);
   }
 
@@ -154,6 +156,7 @@ export class TenantWorker {
     const halted = (): boolean => this.stopping || this.source.halted(generation, isRunning);
     const processor = this.processor!;
     const highWatermark = Number(batch.highWatermark);
+    this.source.fetched(batch.partition, batch.messages[0]!.offset, highWatermark);
     const { chunkMessages: maxMessages, chunkBytes: maxBytes, maxMessageBytes } = this.options;
     for (const chunk of chunkMessages(batch.topic, batch.partition, batch.messages, {
       maxMessages,
@@ -183,22 +186,15 @@ export class TenantWorker {
     halted: () => boolean,
   ): Promise<ChunkOutcome> {
     if (halted()) return 'abandoned';
-    const where = {
-      topic: chunk.batch.topic,
-      partition: chunk.batch.partition,
-      offset: chunk.messages[0]?.offset,
-    };
+    const { topic, partition } = chunk.batch;
+    const where = { topic, partition, offset: chunk.messages[0]?.offset };
     try {
-      let result: BatchResult;
-      try {
-        result = await processing;
-      } catch (err) {
-        // A bug failed the whole chunk: each message alone, so only the guilty ones are lost.
+      // A bug that fails the whole chunk costs only the messages that fail alone.
+      const result = await resultOf(processing, this.processor!, chunk, (err) => {
         this.stats.chunkFailures++;
         this.failure(err, where, 'chunk failed as a whole; processing it message by message');
-        result = await processOneByOne(this.processor!, chunk);
-      }
-      await this.settle(chunk, result, halted);
+      });
+      await indexChunk(this.sinks, chunk, result, halted);
       this.source.succeeded();
       return 'settled';
     } catch (err) {
@@ -211,40 +207,17 @@ export class TenantWorker {
     }
   }
 
-  /** The last thing that went wrong, for health: what and when. */
-  private lastFailure: { message: string; at: number } | undefined;
-
   private failure(err: unknown, where: object, what: string): void {
-    const message = err instanceof Error ? err.message : String(err);
-    this.lastFailure = { message: `${what}: ${message}`, at: Date.now() };
+    this.health.failed(what, err);
     this.logger.error({ err, ...where }, what);
   }
 
-  /**
-   * Why this worker is not healthy although it runs, or undefined: a failure in the last minute,
-   * or records waiting (lag) while nothing was committed for a minute.
-   */
-  trouble(now = Date.now()): string | undefined {
-    if (this.lastFailure && now - this.lastFailure.at < TROUBLE_MS) return this.lastFailure.message;
-    const lag = this.source.lag ?? 0;
-    const idle = now - this.source.lastCommitAt;
-    if (lag > 0 && idle > TROUBLE_MS && this.sink.reachable)
-      return `not advancing: ${lag} records behind, nothing committed for ${Math.round(idle / 1000)} s`;
-    return undefined;
-  }
-
-  /** Indexes, dead-letters and counts one chunk; returns only when every record is settled. */
-  private async settle(chunk: Chunk, result: BatchResult, halted: () => boolean): Promise<void> {
-    const { topic, partition } = chunk.batch;
-    const undecodable = decodeDeadLetters(chunk, result, this.options.maxMessageBytes);
-    for (const l of undecodable.slice(chunk.oversized.length))
-      this.warn.warn('bad-record', { topic, partition, offset: l.offset, record: l.record }, l.reason);
-    const delivery = await this.sink.deliver(result.body, result.documents, halted);
-    const refused = rejectedDeadLetters(chunk, result, delivery);
-    for (const l of refused)
-      this.warn.warn('es-rejected', { topic, partition, offset: l.offset, record: l.record }, l.reason);
-    await this.deadLetters.sendUntilDone([...undecodable, ...refused], halted, this.warn);
-    const delta = settledStats(chunk, result, delivery);
-    for (const key of Object.keys(delta) as (keyof typeof delta)[]) this.stats[key] += delta[key];
+  /** Why this worker is not healthy although it runs (worker/health.ts), or undefined. */
+  trouble(): string | undefined {
+    return this.health.trouble({
+      lag: this.source.lag,
+      lastCommitAt: this.source.lastCommitAt,
+      sinkReachable: this.sink.reachable,
+    });
   }
 }

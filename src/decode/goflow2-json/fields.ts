@@ -3,7 +3,9 @@
  * (CamelCase, as goflow2 v1.3 writes it: `IpTos`, `IpTtl`, `TcpFlags`). The decoder reads
  * `o[v2] ?? o[v1]`; the peek searches for the same names.
  */
+
 import { ETYPE_IPV4, ETYPE_IPV6 } from '../../record.js';
+import { lookupTable } from '../../util/lookup.js';
 
 export const JSON_KEYS = {
   agent: ['sampler_address', 'SamplerAddress'],
@@ -33,11 +35,11 @@ export const JSON_KEYS = {
 export type JsonField = keyof typeof JSON_KEYS;
 
 /** Ethertypes goflow2 v2 writes as names. */
-export const ETYPE_NAMES: Readonly<Record<string, number>> = {
+export const ETYPE_NAMES: Readonly<Record<string, number>> = lookupTable({
   ipv4: ETYPE_IPV4,
   ipv6: ETYPE_IPV6,
   arp: 0x0806,
-};
+});
 
 /** The record's own time: v2 nanoseconds, else v1 seconds, first key present wins. */
 export const TIME_NS_KEYS = ['time_received_ns', 'time_flow_start_ns'] as const;

@@ -178,3 +178,38 @@ describe('parseConfig', () => {
     expect(() => loadConfig('/nonexistent/api.cfg')).toThrow('/nonexistent/api.cfg: cannot read: ENOENT');
   });
 });
+
+describe('parseConfig refuses what ini would let through silently', () => {
+  const base = '[kafka]\nbrokers = 127.0.0.1:9092\n';
+  it('names repeated sections and repeated keys with their lines', () => {
+    expect(
+      problems(
+        `${base}[tenant.a]\nes_nodes = h:9200\nvlan = 1\nvlan = 2\n[tenant.b]\nes_nodes = h:9200\nindex_prefix = b\n[tenant.a]\nproto = tcp\n`,
+      ),
+    ).toEqual([
+      '/etc/smonnet/api.cfg [tenant.a] vlan: repeated on line 6 (first on line 5)',
+      '/etc/smonnet/api.cfg [tenant.a]: section repeated on line 10 (first on line 3)',
+    ]);
+  });
+
+  it('finds no protocol or field in what Object.prototype holds', () => {
+    for (const name of ['constructor', '__proto__', 'toString'])
+      expect(problems(`${base}[tenant.a]\nes_nodes = h:9200\nproto = ${name}\n`)).toEqual([
+        `/etc/smonnet/api.cfg [tenant.a] proto: '${name}' is not a number or a range like 100-110 or a protocol name`,
+      ]);
+    expect(
+      problems('[smonit]\nmonitor_names = x\nmonitor_params = constructor,1\nmonitor_nodes = h:9200\n')[0],
+    ).toMatch(/field 'constructor' is not one of/);
+  });
+
+  it('reports every bad item of a list, not just the first', () => {
+    expect(
+      problems(`${base}[tenant.a]\nes_nodes = h:9200\nip = 10.0.0.0/33, 300.1.2.3/8, 2001:db8::/129\n`),
+    ).toEqual([
+      "/etc/smonnet/api.cfg [tenant.a] ip: prefix length '33' is not 0..32; '300.1.2.3' is not an IPv4 or IPv6 address; prefix length '129' is not 0..128",
+    ]);
+    expect(problems(`${base}[tenant.a]\nes_nodes = h:9200\nvlan = 5000, x, 9-3\n`)).toEqual([
+      "/etc/smonnet/api.cfg [tenant.a] vlan: '5000' is outside 0..4095; 'x' is not a number or a range like 100-110; range '9-3' runs backwards",
+    ]);
+  });
+});

@@ -1,0 +1,30 @@
+/** A tenant's state, read from its replicas' (pure, so the rule is tested on its own). */
+import type { WorkerGauges } from '../observability/stats.js';
+
+export type WorkerState = 'starting' | 'running' | 'stopping' | 'backoff';
+export type TenantState = 'starting' | 'running' | 'degraded' | 'failed' | 'stopping';
+
+export interface ReplicaView {
+  readonly state: WorkerState;
+  readonly gauges: WorkerGauges | undefined;
+}
+
+/**
+ * `failed` after a crash loop; `degraded` when some replicas run but not all, or when all run but
+ * one reports trouble (failures lately, no progress with lag); `problem` says why.
+ */
+export function tenantState(
+  failed: boolean,
+  replicas: readonly ReplicaView[],
+  live: readonly ReplicaView[],
+): { state: TenantState; problem: string | undefined } {
+  if (failed) return { state: 'failed', problem: 'crash-looping, marked failed' };
+  const running = live.filter((r) => r.state === 'running').length;
+  const trouble = live.map((r) => r.gauges?.trouble).find((p) => p !== undefined);
+  if (running === replicas.length)
+    return trouble ? { state: 'degraded', problem: trouble } : { state: 'running', problem: undefined };
+  if (replicas.some((r) => r.state === 'stopping')) return { state: 'stopping', problem: undefined };
+  if (running > 0)
+    return { state: 'degraded', problem: trouble ?? `${running} of ${replicas.length} workers running` };
+  return { state: 'starting', problem: undefined };
+}

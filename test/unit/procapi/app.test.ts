@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfig, parseConfig } from '../../../src/config/parse.js';
+import { ConfigStore } from '../../../src/config/store.js';
+import { createProcApi } from '../../../src/procapi/app.js';
+import type { Supervisor, TenantStatus } from '../../../src/supervisor/supervisor.js';
+
+const TEXT = '[kafka]\nbrokers = 127.0.0.1:9092\n[tenant.a]\nes_nodes = h:9200\n';
+
+/** ProcAPI over a temporary api.cfg, with a supervisor that reports `status` and reloads nothing. */
+async function procApi(status: Partial<TenantStatus>[] = []) {
+  const file = join(mkdtempSync(join(tmpdir(), 'smonnet-api-')), 'api.cfg');
+  writeFileSync(file, TEXT);
+  // Like the real one, it knows a change of the file only once it reloaded it.
+  let current = loadConfig(file);
+  const supervisor = {
+    get current() {
+      return current;
+    },
+    status: () => status,
+    reload: async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      current = loadConfig(file);
+      return { ok: true, added: [], removed: [], changed: [], unchanged: [] };
+    },
+  } as unknown as Supervisor;
+  const app = createProcApi({
+    supervisor,
+    store: new ConfigStore(file),
+    token: 'secret',
+    settings: parseConfig(TEXT, file).procapi,
+    logger: pino({ level: 'silent' }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const post = (body: string | Buffer, headers: Record<string, string>) =>
+    fetch(`${base}/api/v1/tenants`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer secret', ...headers },
+      body,
+    });
+  return { file, base, post };
+}
+
+describe('ProcAPI', () => {
+  it('answers 413 for a body over 64 kB and 415 for a charset or encoding it does not read; the file stays', async () => {
+    const { file, post } = await procApi();
+    const big = JSON.stringify({ name: 'b', es_nodes: 'h:9200', vlan: '1', pad: 'x'.repeat(70_000) });
+    const tooLarge = await post(big, { 'content-type': 'application/json' });
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    const body = JSON.stringify({ name: 'b', es_nodes: 'h:9200' });
+    const charset = await post(body, { 'content-type': 'application/json; charset=koi8-r' });
+    expect(charset.status).toBe(415);
+    const encoding = await post(body, { 'content-type': 'application/json', 'content-encoding': 'compress' });
+    expect(encoding.status).toBe(415);
+    expect(((await encoding.json()) as { error: { code: string } }).error.code).toBe(
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    expect(readFileSync(file, 'utf8')).toBe(TEXT);
+  });
+
+  it('is not ready while a tenant is degraded, and says why', async () => {
+    const { base } = await procApi([
+      { name: 'a', state: 'degraded', problem: 'chunk failed: boom', elasticsearchReachable: true },
+    ]);
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      ready: false,
+      notReady: [{ tenant: 'a', reason: 'degraded: chunk failed: boom' }],
+    });
+  });
+
+  it('adds a legacy tenant once when ten requests for it race: the check reads the file it changes', async () => {
+    const { file, base } = await procApi();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        fetch(`${base}/api/v1/smonit/lgrace?key0=sflow_dstVlan&value0=30&nodes=h:9200`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer secret' },
+        }).then((r) => r.status),
+      ),
+    );
+    expect(answers.sort()).toEqual([201, ...Array(9).fill(409)]);
+    expect(readFileSync(file, 'utf8').match(/\[tenant\.lgrace\]/g)).toHaveLength(1);
+  });
+});

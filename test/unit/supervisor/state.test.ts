@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkerGauges } from '../../../src/observability/stats.js';
+import { type ReplicaView, tenantState } from '../../../src/supervisor/state.js';
+
+const gauges = (trouble?: string): WorkerGauges => ({
+  inFlightMessages: 0,
+  poolUtilization: 0,
+  elasticsearchReachable: true,
+  lagByPartition: {},
+  residentBytes: 0,
+  trouble,
+});
+const replica = (state: ReplicaView['state'], trouble?: string): ReplicaView => ({
+  state,
+  gauges: gauges(trouble),
+});
+
+describe('tenant state', () => {
+  it('is running when every replica runs well, degraded with the reason when one reports trouble', () => {
+    const two = [replica('running'), replica('running')];
+    expect(tenantState(false, two, two)).toEqual({ state: 'running', problem: undefined });
+    const troubled = [replica('running'), replica('running', 'chunk failed: boom')];
+    expect(tenantState(false, troubled, troubled)).toEqual({
+      state: 'degraded',
+      problem: 'chunk failed: boom',
+    });
+  });
+
+  it('is degraded with some replicas down, failed after a crash loop', () => {
+    const replicas = [replica('running'), replica('backoff')];
+    expect(tenantState(false, replicas, [replicas[0]!])).toEqual({
+      state: 'degraded',
+      problem: '1 of 2 workers running',
+    });
+    expect(tenantState(true, replicas, []).state).toBe('failed');
+    expect(tenantState(false, [replica('starting')], [replica('starting')]).state).toBe('starting');
+  });
+});
