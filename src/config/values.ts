@@ -159,7 +159,7 @@ export function strings(
     if (!allowed.includes(key)) {
       c.add(sectionName, key, `unknown key (allowed: ${allowed.join(', ')})`);
     } else if (typeof value !== 'string') {
-      c.add(sectionName, key, 'must be a single value (write 'key = a, b', not 'key[] =')');
+      c.add(sectionName, key, "must be a single value (write 'key = a, b', not 'key[] = ...')");
     } else {
       out[key] = value.trim();
     }

@@ -7,11 +7,13 @@ import type { Client } from '@elastic/elasticsearch';
 import type { TenantConfig } from '../../config/types.js';
 import type { RateLimitedLog } from '../../observability/rate-limited.js';
 import type { TenantStats } from '../../observability/stats.js';
-import { retryUntilDone } from '../../util/backoff.js';
+import { retryUntilDone, sleep } from '../../util/backoff.js';
 import { createElasticsearchClient } from './client.js';
 import { type Delivery, deliver } from './deliver.js';
 import { ES_BACKOFF } from './retry.js';
 import { installTemplates } from './template.js';
+
+const CLOSE_WAIT_MS = 2_000;
 
 /** With no bulk for this long, a ping tells whether Elasticsearch is there. */
 const PING_EVERY_MS = 5_000;
@@ -101,8 +103,12 @@ export class ElasticsearchSink {
     return samples;
   }
 
+  /**
+   * Closing waits for requests in flight, and a bulk may take up to the request timeout (60 s)
+   * on a loaded cluster: its chunk stays uncommitted anyway, so a stopping worker waits 2 s at most.
+   */
   async close(): Promise<void> {
     if (this.pingTimer) clearInterval(this.pingTimer);
-    await this.client.close().catch(() => {});
+    await Promise.race([this.client.close().catch(() => {}), sleep(CLOSE_WAIT_MS)]);
   }
 }
