@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { legacyTenants } from '../config/legacy.js';
 import { loadConfig, readIni } from '../config/parse.js';
-import { putSection, removeSection } from '../config/sections.js';
+import { hasSection, putSection, removeSection } from '../config/sections.js';
 import { writeFileAtomic } from '../config/store.js';
 import { SmonnetError } from '../errors.js';
 
@@ -13,6 +13,8 @@ export function migrateText(text: string): string {
   const smonit = (readIni(text)['smonit'] ?? {}) as Record<string, string>;
   const { tenants } = legacyTenants(smonit);
   let out = removeSection(text, 'smonit');
+  // A file of [smonit] alone runs on [kafka]'s defaults: it needs the section once [smonit] is gone.
+  if (!hasSection(out, 'kafka')) out = putSection(out, 'kafka', {});
   for (const [name, keys] of Object.entries(tenants)) out = putSection(out, `tenant.${name}`, keys);
   return out;
 }

@@ -17,7 +17,8 @@ export function legacyTenantKeys(
   filterKeys: Record<string, string>,
   nodes: string,
 ): Record<string, string> {
-  return { ...filterKeys, es_nodes: nodes, schema: 'legacy', index_prefix: `sflow-${name}` };
+  // Smonnet's consumer group was the tenant's name: keeping it resumes where the prototype was.
+  return { ...filterKeys, es_nodes: nodes, schema: 'legacy', index_prefix: `sflow-${name}`, group_id: name };
 }
 
 export const LEGACY_KEYS = ['monitor_names', 'monitor_params', 'monitor_nodes', 'new_monitor'] as const;

@@ -37,6 +37,7 @@ export const TENANT_KEYS = [
   'index_prefix',
   'schema',
   'replicas',
+  'group_id',
   ...KIBANA_KEYS,
 ] as const;
 
@@ -98,8 +99,16 @@ export function tenantConfig(
     indexPrefix,
     schema,
     replicas: wholeNumber(c, where, 'replicas', s['replicas'], 1, 1, 64),
+    groupId: groupId(c, where, s['group_id']),
     source: s,
   };
+}
+
+/** A consumer group id of its own (Smonnet's tenants used their names), else undefined. */
+function groupId(c: Collector, where: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[a-zA-Z0-9._-]{1,249}$/.test(value))
+    c.add(where, 'group_id', `'${value}' has characters a group id cannot carry`);
+  return value;
 }
 
 function kibanaSettings(

@@ -52,6 +52,8 @@ export interface TenantConfig {
   readonly indexPrefix: string;
   readonly schema: Schema;
   readonly replicas: number;
+  /** Its consumer group; undefined: `<group_prefix>-<name>`. */
+  readonly groupId: string | undefined;
   readonly kibana: KibanaSettings | undefined;
   /** The section's keys as written, for comparing two versions of a tenant. */
   readonly source: Readonly<Record<string, string>>;

@@ -10,6 +10,12 @@ const BODY_ERRORS: Readonly<Record<number, ErrorCode>> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+const BODY_PROBLEMS: Readonly<Record<string, string>> = {
+  BAD_REQUEST: 'the body is not valid JSON',
+  PAYLOAD_TOO_LARGE: 'the body is larger than 64 kB',
+  UNSUPPORTED_MEDIA_TYPE: 'the body is in a charset or content encoding ProcAPI does not read',
+};
+
 /** What ProcAPI answers for an error: its catalogued status and code; anything else is a bug. */
 export function errorHandler(logger: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
@@ -18,7 +24,8 @@ export function errorHandler(logger: Logger) {
     if (err instanceof SmonnetError) e = err;
     else if (status !== undefined && status in BODY_ERRORS) {
       // express.json() reports a body it cannot take with a status of its own: the client's fault.
-      e = new SmonnetError(BODY_ERRORS[status]!, `the body cannot be read: ${(err as Error).message}`);
+      const code = BODY_ERRORS[status]!;
+      e = new SmonnetError(code, `${BODY_PROBLEMS[code]}: ${(err as Error).message}`);
     } else {
       logger.error({ err }, 'ProcAPI request failed');
       e = new SmonnetError('INTERNAL', 'internal error');

@@ -71,7 +71,7 @@ export class TenantWorker {
   }
 
   get groupId(): string {
-    return `${this.config.kafka.groupPrefix}-${this.tenant.name}`;
+    return this.tenant.groupId ?? `${this.config.kafka.groupPrefix}-${this.tenant.name}`;
   }
 
   /** Records the group has yet to read, summed over partitions; undefined before the first commit. */

@@ -56,7 +56,19 @@ describe('smonnet config migrate', () => {
     const after = parseConfig(out, 'api.cfg');
     expect(after.legacy).toBe(false);
     const view = (c: typeof before) =>
-      c.tenants.map((t) => [t.name, t.schema, t.indexPrefix, t.elasticsearch.nodes, t.filter]);
+      c.tenants.map((t) => [t.name, t.schema, t.indexPrefix, t.elasticsearch.nodes, t.filter, t.groupId]);
     expect(view(after)).toEqual(view(before));
+  });
+
+  it('migrates a file that config check accepts without [kafka], and keeps each consumer group', async () => {
+    const { migrateText } = await import('../../../src/cli/config.js');
+    const before = parseConfig(SMONIT, 'api.cfg');
+    // Smonnet's consumer group was the tenant's name: a switch-over resumes where it was.
+    expect(before.tenants.map((t) => t.groupId)).toEqual(['user1', 'user2', 'user3']);
+    const after = parseConfig(migrateText(SMONIT), 'api.cfg');
+    expect(after.kafka).toEqual(before.kafka);
+    expect(after.tenants.map((t) => [t.name, t.groupId])).toEqual(
+      before.tenants.map((t) => [t.name, t.groupId]),
+    );
   });
 });
