@@ -16,8 +16,19 @@ function send(message: WorkerMessage): void {
   if (process.connected) process.send?.(message);
 }
 
+/**
+ * Messages that arrive before the worker listens for them. A tenant removed right after it was
+ * added gets its 'stop' while its worker is still starting: lost, the worker ran on until the
+ * supervisor killed it at shutdown_timeout. Kept here, it is obeyed as soon as the worker listens.
+ */
+const early: SupervisorMessage[] = [];
+const keepEarly = (m: unknown): void => {
+  if (isSupervisorMessage(m) && m.type !== 'config') early.push(m as SupervisorMessage);
+};
+
 /** Under a supervisor: the configuration arrives as its first message. */
 export function configFromSupervisor(): Promise<{ config: AppConfig; tenant: string }> {
+  process.on('message', keepEarly);
   return new Promise((resolve, reject) => {
     const onMessage = (m: unknown): void => {
       if (!isSupervisorMessage(m) || m.type !== 'config') return;
@@ -116,7 +127,7 @@ export async function runWorker(
   if (opts.ipc) {
     // No orphans: a worker whose supervisor is gone stops consuming.
     process.on('disconnect', () => stop('supervisor gone'));
-    process.on('message', (m: unknown) => {
+    const obey = (m: unknown): void => {
       if (!isSupervisorMessage(m)) return;
       const message = m as SupervisorMessage;
       if (message.type === 'stop') stop('supervisor asked');
@@ -129,8 +140,17 @@ export async function runWorker(
           },
         );
       }
-    });
+    };
+    process.off('message', keepEarly);
+    process.on('message', obey);
+    for (const m of early.splice(0)) obey(m);
   }
-  await worker.start();
-  send({ type: 'ready' });
+  try {
+    await worker.start();
+  } catch (err) {
+    // Told to stop while starting: the start gives up, and the stop ends the process.
+    if (stopping) return;
+    throw err;
+  }
+  if (!stopping) send({ type: 'ready' });
 }
