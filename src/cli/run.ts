@@ -3,9 +3,12 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
+import { UNUSED_LEGACY_KEYS } from '../config/legacy.js';
+import { readIni } from '../config/parse.js';
+import { setKey } from '../config/sections.js';
 import { ConfigStore } from '../config/store.js';
 import { SmonnetError } from '../errors.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import { createProcApi } from '../procapi/app.js';
 import { resolveToken } from '../procapi/auth.js';
 import { listen } from '../procapi/server.js';
@@ -37,6 +40,26 @@ function claimPidFile(file: string): void {
   writeFileSync(file, `${process.pid}\n`);
 }
 
+/**
+ * What Smonnet did at start for a file with [smonit]: processing_pid names the supervisor (Smonnet's
+ * ProcAPI sends SIGHUP to it after editing the file), written in place, every other byte kept.
+ * child_procs is left as it is; deployment_url and nodes_url are read by nothing here.
+ */
+async function smonitStarted(store: ConfigStore, logger: Logger): Promise<void> {
+  try {
+    await store.update((text) => setKey(text, 'smonit', 'processing_pid', String(process.pid)));
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'cannot write [smonit] processing_pid');
+  }
+  const smonit = (readIni(await store.read())['smonit'] ?? {}) as Record<string, unknown>;
+  const unused = UNUSED_LEGACY_KEYS.filter((k) => smonit[k] !== undefined && smonit[k] !== '');
+  if (unused.length > 0)
+    logger.info(
+      { keys: unused },
+      '[smonit] keys kept but not used by smonnet (tenant clusters are not provisioned)',
+    );
+}
+
 export function runCommand(): Command {
   return new Command('run')
     .description('run the daemon: one worker process per tenant, ProcAPI, reload on SIGHUP')
@@ -59,11 +82,13 @@ export function runCommand(): Command {
         ? { ...supervisor.current.supervisor, pidFile: opts.pidFile }
         : supervisor.current.supervisor;
       claimPidFile(settings.pidFile);
+      const store = new ConfigStore(opts.config);
+      if (supervisor.current.legacy) await smonitStarted(store, logger);
       const server = procapi.enabled
         ? await listen(
             createProcApi({
               supervisor,
-              store: new ConfigStore(opts.config),
+              store,
               token: resolveToken(procapi, settings),
               settings: procapi,
               logger: logger.child({ component: 'procapi' }),

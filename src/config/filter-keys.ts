@@ -19,8 +19,8 @@ export interface IntRange {
 interface KeyRow {
   /** Record fields the key tests, integer checks before address checks. */
   readonly fields: readonly FilterField[];
-  /** Smonnet's `monitor_params` field name for the key, where it had one. */
-  readonly legacy?: string;
+  /** Smonnet's `monitor_params` field names for the key (its document field, then older spellings). */
+  readonly legacy?: readonly string[];
   /** Interface counters match a key about where traffic is seen (agent, interface). */
   readonly portScoped?: boolean;
 }
@@ -39,24 +39,29 @@ const M = FLOW_NUMBER_MAX;
 
 export const FILTER_KEY_TABLE = {
   vlan: { kind: 'int', fields: ['inVlan', 'outVlan'], max: M.inVlan },
-  src_vlan: { kind: 'int', fields: ['inVlan'], max: M.inVlan, legacy: 'sflow_srcVlan' },
-  dst_vlan: { kind: 'int', fields: ['outVlan'], max: M.outVlan, legacy: 'sflow_dstVlan' },
+  src_vlan: { kind: 'int', fields: ['inVlan'], max: M.inVlan, legacy: ['sflow_srcVlan'] },
+  dst_vlan: { kind: 'int', fields: ['outVlan'], max: M.outVlan, legacy: ['sflow_dstVlan'] },
   ip: { kind: 'address', fields: ['srcIp', 'dstIp'] },
-  src_ip: { kind: 'address', fields: ['srcIp'], legacy: 'sflow_srcIP' },
-  dst_ip: { kind: 'address', fields: ['dstIp'], legacy: 'sflow_dstIP' },
-  agent: { kind: 'address', fields: ['agent'], legacy: 'sflow_agent', portScoped: true },
-  in_if: { kind: 'int', fields: ['inIf'], max: M.inIf, legacy: 'sflow_inputPort', portScoped: true },
-  out_if: { kind: 'int', fields: ['outIf'], max: M.outIf, legacy: 'sflow_outputPort', portScoped: true },
+  src_ip: { kind: 'address', fields: ['srcIp'], legacy: ['sflow_srcIP'] },
+  dst_ip: { kind: 'address', fields: ['dstIp'], legacy: ['sflow_dstIP'] },
+  agent: {
+    kind: 'address',
+    fields: ['agent'],
+    legacy: ['sflow_ReporterIP', 'sflow_agent'],
+    portScoped: true,
+  },
+  in_if: { kind: 'int', fields: ['inIf'], max: M.inIf, legacy: ['sflow_inputPort'], portScoped: true },
+  out_if: { kind: 'int', fields: ['outIf'], max: M.outIf, legacy: ['sflow_outputPort'], portScoped: true },
   proto: {
     kind: 'int',
     fields: ['proto'],
     max: M.proto,
     names: PROTOCOL_NUMBERS,
-    legacy: 'sflow_IPProtocol',
+    legacy: ['sflow_IP_Protocol', 'sflow_IPProtocol'],
   },
   port: { kind: 'int', fields: ['srcPort', 'dstPort'], max: M.srcPort },
-  src_port: { kind: 'int', fields: ['srcPort'], max: M.srcPort, legacy: 'sflow_srcPort' },
-  dst_port: { kind: 'int', fields: ['dstPort'], max: M.dstPort, legacy: 'sflow_dstPort' },
+  src_port: { kind: 'int', fields: ['srcPort'], max: M.srcPort, legacy: ['sflow_srcPort'] },
+  dst_port: { kind: 'int', fields: ['dstPort'], max: M.dstPort, legacy: ['sflow_dstPort'] },
 } as const satisfies Readonly<Record<string, FilterKeyRow>>;
 
 export type FilterKey = keyof typeof FILTER_KEY_TABLE;
@@ -76,9 +81,6 @@ export const filterKeyRow = (key: FilterKey): FilterKeyRow => FILTER_KEY_TABLE[k
 /** Smonnet's field names → filter keys. */
 export const LEGACY_FILTER_FIELDS: Readonly<Record<string, FilterKey>> = lookupTable(
   Object.fromEntries(
-    FILTER_KEYS.flatMap((key) => {
-      const legacy = filterKeyRow(key).legacy;
-      return legacy ? [[legacy, key]] : [];
-    }),
+    FILTER_KEYS.flatMap((key) => (filterKeyRow(key).legacy ?? []).map((name) => [name, key] as const)),
   ),
 );

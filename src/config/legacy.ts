@@ -21,7 +21,25 @@ export function legacyTenantKeys(
   return { ...filterKeys, es_nodes: nodes, schema: 'legacy', index_prefix: `sflow-${name}`, group_id: name };
 }
 
-export const LEGACY_KEYS = ['monitor_names', 'monitor_params', 'monitor_nodes', 'new_monitor'] as const;
+export const LEGACY_KEYS = [
+  'monitor_names',
+  'monitor_params',
+  'monitor_nodes',
+  'new_monitor',
+  // Read by Smonnet's ProcAPI (max_filters in its own copy of the file): most pairs per tenant.
+  'max_param_filters',
+  'max_filters',
+  // Written by Smonnet at start: smonnet rewrites processing_pid with the supervisor's pid.
+  'processing_pid',
+  // Written by Smonnet's children: smonnet leaves it as it is.
+  'child_procs',
+  // Smonnet's ProcAPI created each tenant's cluster through these: smonnet does not.
+  'deployment_url',
+  'nodes_url',
+] as const;
+
+/** [smonit] keys smonnet accepts and does not use. */
+export const UNUSED_LEGACY_KEYS = ['child_procs', 'deployment_url', 'nodes_url'] as const;
 
 export interface LegacyResult {
   /** Tenant name → keys of an equivalent [tenant.NAME] section. */
@@ -36,9 +54,17 @@ export function legacyFilter(
 ): { keys: Record<string, string> } | { error: string } {
   const keys: Record<string, string> = {};
   for (const [field, value] of pairs) {
+    // Smonnet indexed FLOW samples only: `SampleType,FLOW` (its own example) keeps every flow.
+    if (field === 'SampleType') {
+      if (value.trim().toUpperCase() !== 'FLOW')
+        return { error: `SampleType '${value}' is not FLOW, the only sample type Smonnet indexed` };
+      continue;
+    }
     const key = LEGACY_FILTER_FIELDS[field];
     if (!key)
-      return { error: `field '${field}' is not one of ${Object.keys(LEGACY_FILTER_FIELDS).join(', ')}` };
+      return {
+        error: `field '${field}' is not one of SampleType, ${Object.keys(LEGACY_FILTER_FIELDS).join(', ')}`,
+      };
     if (value.trim() === '') return { error: `field '${field}' has no value` };
     keys[key] = keys[key] ? `${keys[key]}, ${value.trim()}` : value.trim();
   }
@@ -94,13 +120,26 @@ export function legacyTenants(section: Readonly<Record<string, string>>): Legacy
   });
   const extra = section['new_monitor']?.trim();
   if (extra) {
-    const [action, field, value, name, ...hosts] = extra.split(',').map((p) => p.trim());
+    // add,<field>,<value>[,<field>,<value>...],<name>,<host:port>[,<host:port>...]
+    const [action, ...rest] = extra.split(',').map((p) => p.trim());
+    let hostsFrom = rest.length;
+    while (hostsFrom > 0 && rest[hostsFrom - 1]!.includes(':')) hostsFrom--;
+    const name = rest[hostsFrom - 1];
+    const pairs = pairsOf(rest.slice(0, Math.max(0, hostsFrom - 1)).join(','));
+    const hosts = rest.slice(hostsFrom);
     if (action !== 'add') {
       errors.push({ key: 'new_monitor', problem: `action '${action}' is not understood (only 'add')` });
-    } else if (!field || !value || !name || hosts.length === 0) {
-      errors.push({ key: 'new_monitor', problem: 'expected add,field,value,name,host:port[,host:port...]' });
+    } else if (!name || !pairs || pairs.length === 0 || hosts.length === 0) {
+      errors.push({
+        key: 'new_monitor',
+        problem: 'expected add,field,value[,field,value...],name,host:port[,host:port...]',
+      });
+    } else if (tenants[name]) {
+      // A name that runs already gets one more process in its consumer group: Smonnet's scale-out.
+      const keys = tenants[name]!;
+      keys['replicas'] = String(Number(keys['replicas'] ?? '1') + 1);
     } else {
-      const filter = legacyFilter([[field, value]]);
+      const filter = legacyFilter(pairs);
       if ('error' in filter) errors.push({ key: 'new_monitor', problem: filter.error });
       else tenants[name] = legacyTenantKeys(name, filter.keys, hosts.join(', '));
     }

@@ -196,8 +196,14 @@ export function parseConfig(text: string, file: string): AppConfig {
       );
   }
   const smonit = doc['smonit'] as Section | undefined;
+  let legacyMaxFilters = 0;
   if (smonit) {
-    const legacy = legacyTenants(strings(c, 'smonit', smonit, LEGACY_KEYS));
+    const s = strings(c, 'smonit', smonit, LEGACY_KEYS);
+    const maxKey = s['max_param_filters'] !== undefined ? 'max_param_filters' : 'max_filters';
+    legacyMaxFilters = wholeNumber(c, 'smonit', maxKey, s[maxKey], 0, 0, 1000);
+    if (s['processing_pid'] !== undefined && s['processing_pid'] !== '')
+      wholeNumber(c, 'smonit', 'processing_pid', s['processing_pid'], 0, 0, 2 ** 31);
+    const legacy = legacyTenants(s);
     for (const e of legacy.errors) c.add('smonit', e.key, e.problem);
     for (const [name, keys] of Object.entries(legacy.tenants)) {
       if (tenants.some((t) => t.name === name))
@@ -226,7 +232,16 @@ export function parseConfig(text: string, file: string): AppConfig {
   const procapi = procApiSettings(c, doc['procapi'] as Section | undefined, baseDir);
   const supervisor = supervisorSettings(c, doc['supervisor'] as Section | undefined, baseDir);
   if (c.errors.length > 0) throw new ConfigErrors(c.errors);
-  return { file, kafka, enrich, procapi, supervisor, tenants, legacy: smonit !== undefined };
+  return {
+    file,
+    kafka,
+    enrich,
+    procapi,
+    supervisor,
+    tenants,
+    legacy: smonit !== undefined,
+    legacyMaxFilters,
+  };
 }
 
 /**

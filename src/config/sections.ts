@@ -75,3 +75,21 @@ export function removeSection(text: string, name: string): string {
   if (notes.length > 0) sections[at - 1]!.lines.push(...notes);
   return render(sections, newline, finalNewline);
 }
+
+const KEY_LINE = /^\s*([^=;#\s][^=]*?)\s*=/;
+
+/**
+ * Sets one key of section `name` to `value`, in place when the key is there (the rest of its line
+ * after a comment marker is dropped with the old value), else as the section's last key. Every
+ * other line stays byte for byte. A missing section is added.
+ */
+export function setKey(text: string, name: string, key: string, value: string): string {
+  const { sections, newline, finalNewline } = split(text);
+  const section = sections.find((s) => s.name === name);
+  if (!section) return putSection(text, name, { [key]: value });
+  const line = `${key} = ${value}`;
+  const at = section.lines.findIndex((l, i) => i > 0 && KEY_LINE.exec(l)?.[1] === key);
+  if (at > 0) section.lines[at] = line;
+  else section.lines.splice(section.lines.length - trailingNotes(section).length, 0, line);
+  return render(sections, newline, finalNewline);
+}

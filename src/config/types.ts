@@ -98,4 +98,6 @@ export interface AppConfig {
   readonly tenants: readonly TenantConfig[];
   /** True when the tenants came from Smonnet's [smonit] section. */
   readonly legacy: boolean;
+  /** [smonit] max_param_filters: most field/value pairs the legacy ProcAPI route takes; 0 for no limit. */
+  readonly legacyMaxFilters: number;
 }

@@ -199,6 +199,9 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
       pairs.push([String(q[`key${i}`]), String(q[`value${i}`] ?? '')]);
     if (pairs.length === 0)
       throw new SmonnetError('BAD_REQUEST', 'expected key0=FIELD&value0=VALUE (key1, value1, ...)');
+    const max = supervisor.current.legacyMaxFilters;
+    if (max > 0 && pairs.length > max)
+      throw new SmonnetError('BAD_REQUEST', `at most ${max} field/value pairs ([smonit] max_param_filters)`);
     const filter = legacyFilter(pairs);
     if ('error' in filter) throw new SmonnetError('BAD_REQUEST', filter.error);
     const nodes = String(q['nodes'] ?? q['node'] ?? '');

@@ -264,9 +264,14 @@ describe('smonnet run', () => {
           readFileSync(base.file, 'utf8'),
           ...daemonSections(port, runtimeDir),
           '[smonit]',
+          '; kept as written',
+          'max_param_filters = 1',
+          'processing_pid = 123',
+          'child_procs = 124,125',
           `monitor_names = ${base.topic.replace(/-/g, '')}a-${base.topic.replace(/-/g, '')}b`,
           `monitor_params = sflow_dstVlan,42-sflow_srcVlan,200`,
           `monitor_nodes = ${node}--${node}`,
+          'deployment_url = http://coordinator.invalid/deploy',
           '',
         ].join('\n'),
       );
@@ -296,6 +301,22 @@ describe('smonnet run', () => {
       );
       const doc = await es.search<Record<string, unknown>>({ index: `sflow-${a}-*`, size: 1 });
       expect(doc.hits.hits[0]?._source).toMatchObject({ sflow_type: 'FLOW', sflow_dstVlan: 42 });
+      // As Smonnet did: processing_pid names the supervisor, every other line stays as written.
+      const text = readFileSync(base.file, 'utf8');
+      expect(text).toContain(
+        `\n[smonit]\n; kept as written\nmax_param_filters = 1\nprocessing_pid = ${daemon.child.pid}\nchild_procs = 124,125\n`,
+      );
+      // Its tenants consume in the groups named after them, and max_param_filters holds on the legacy route.
+      const admin = kafka.admin();
+      await admin.connect();
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+      await admin.disconnect();
+      expect(groups).toEqual(expect.arrayContaining([a, b]));
+      const two = await daemon.api(
+        'POST',
+        `/api/v1/smonit/${a}x?key0=sflow_dstVlan&value0=5&key1=sflow_srcVlan&value1=6&nodes=${node}`,
+      );
+      expect(two.status).toBe(400);
     },
     SIX_TENANTS_TIMEOUT,
   );

@@ -38,10 +38,75 @@ describe('legacy [smonit] configuration', () => {
     expect(messages).toEqual([
       "api.cfg [smonit] monitor_nodes: has 1 groups (separated by '--') for 2 monitor_names",
       expect.stringMatching(
-        /^api\.cfg \[smonit\] monitor_params: a: field 'sflow_color' is not one of sflow_srcVlan, /,
+        /^api\.cfg \[smonit\] monitor_params: a: field 'sflow_color' is not one of SampleType, sflow_srcVlan, /,
       ),
       "api.cfg [smonit] monitor_params: group 'sflow_dstVlan' of b is not field,value pairs",
     ]);
+  });
+});
+
+describe("Smonnet's own files", () => {
+  it("runs the seed README's api.cfg: every key accepted, new_monitor naming a running tenant scales it out", () => {
+    const seed = [
+      '[smonit]',
+      'max_param_filters = 1',
+      'processing_pid = 123',
+      'child_procs = 124,125',
+      'monitor_names = user1-user2',
+      'monitor_params = sflow_dstVlan,42-sflow_dstIP,1.2.3.4',
+      'monitor_nodes = esnode1:9200,esnode2:9200--esnode3:9200,esnode1:9201',
+      'new_monitor = add,sflow_dstVlan,42,user1,esnode2:9201,esnode3:9201',
+      '',
+    ].join('\n');
+    const cfg = parseConfig(seed, 'api.cfg');
+    expect(cfg.legacyMaxFilters).toBe(1);
+    expect(cfg.tenants.map((t) => [t.name, t.replicas, t.groupId])).toEqual([
+      ['user1', 2, 'user1'],
+      ['user2', 1, 'user2'],
+    ]);
+  });
+
+  it("runs the original repository's api.cfg: SampleType,FLOW keeps every flow, the cluster URLs are kept unused", () => {
+    const original = [
+      '[smonit]',
+      'max_param_filters = 1',
+      'processing_pid = ',
+      'child_procs = ',
+      'monitor_names = u1-u2',
+      'monitor_params = SampleType,FLOW-SampleType,FLOW',
+      'monitor_nodes = h1:9200--h2:9200',
+      'new_monitor = ',
+      'deployment_url = http://coordinator:8000/deploy',
+      'nodes_url = http://coordinator:8000/nodes',
+      '',
+    ].join('\n');
+    const cfg = parseConfig(original, 'api.cfg');
+    expect(cfg.tenants.map((t) => [t.name, t.filter])).toEqual([
+      ['u1', {}],
+      ['u2', {}],
+    ]);
+    const refused = (params: string) =>
+      parseConfig(
+        `[smonit]\nmonitor_names = x\nmonitor_params = ${params}\nmonitor_nodes = h:9200\n`,
+        'a.cfg',
+      );
+    expect(() => refused('SampleType,CNTR')).toThrow(/SampleType 'CNTR' is not FLOW/);
+    // The original's field names, and smonnet's earlier spellings of them.
+    expect(refused('sflow_IP_Protocol,6').tenants[0]!.filter.proto).toEqual([{ from: 6, to: 6 }]);
+    expect(refused('sflow_ReporterIP,192.0.2.1').tenants[0]!.filter.agent?.[0]?.bits).toBe(32);
+    expect(refused('sflow_IPProtocol,17').tenants[0]!.filter.proto).toEqual([{ from: 17, to: 17 }]);
+  });
+
+  it('reads new_monitor with several field/value pairs and IPv6 values', () => {
+    const cfg = parseConfig(
+      '[smonit]\nnew_monitor = add,sflow_dstVlan,7,sflow_dstIP,2001:db8::1,solo,h1:9200,h2:9200\n',
+      'api.cfg',
+    );
+    expect(cfg.tenants.map((t) => [t.name, t.elasticsearch.nodes])).toEqual([
+      ['solo', ['http://h1:9200', 'http://h2:9200']],
+    ]);
+    expect(cfg.tenants[0]!.filter.dst_vlan).toEqual([{ from: 7, to: 7 }]);
+    expect(cfg.tenants[0]!.filter.dst_ip?.[0]?.bits).toBe(128);
   });
 });
 

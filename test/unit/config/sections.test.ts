@@ -41,3 +41,17 @@ describe('section editing', () => {
     expect(removeSection(TEXT, 'tenant.none')).toBe(TEXT);
   });
 });
+
+describe('setKey', () => {
+  it('sets one key in place and keeps every other byte', async () => {
+    const { setKey } = await import('../../../src/config/sections.js');
+    const text =
+      '; notes\n[smonit]\nmax_param_filters = 1\nprocessing_pid = 123 ; written by Smonnet\nchild_procs =\n\n; next\n[kafka]\n';
+    expect(setKey(text, 'smonit', 'processing_pid', '4242')).toBe(
+      '; notes\n[smonit]\nmax_param_filters = 1\nprocessing_pid = 4242\nchild_procs =\n\n; next\n[kafka]\n',
+    );
+    expect(setKey('[smonit]\nmonitor_names = a\n\n; next\n[kafka]\n', 'smonit', 'processing_pid', '7')).toBe(
+      '[smonit]\nmonitor_names = a\nprocessing_pid = 7\n\n; next\n[kafka]\n',
+    );
+  });
+});
