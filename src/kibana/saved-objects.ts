@@ -31,15 +31,15 @@ const FIELDS: Readonly<Record<Schema, Readonly<Record<string, string>>>> = {
     src_ip: 'sflow_srcIP',
     dst_ip: 'sflow_dstIP',
     dst_port: 'sflow_dstPort',
-    transport: 'sflow_IPProtocol',
+    transport: 'sflow_IP_Protocol',
     transport_type: 'number',
     vlan: 'sflow_srcVlan',
     vlan_type: 'number',
     src_location: 'sflow_src_location',
     dst_location: 'sflow_dst_location',
-    dst_as: 'sflow_dst_as_org',
+    dst_as: 'sflow_dst_as',
     bits_script:
-      "if (doc['sflow_packetSize'].size() > 0 && doc['sflow_samplingRate'].size() > 0) { emit(doc['sflow_packetSize'].value * doc['sflow_samplingRate'].value * 8); }",
+      "if (doc['sflow_PacketSize'].size() > 0 && doc['sflow_SampleRate'].size() > 0) { emit(doc['sflow_PacketSize'].value * doc['sflow_SampleRate'].value * 8); }",
   },
 };
 

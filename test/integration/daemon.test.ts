@@ -300,7 +300,11 @@ describe('smonnet run', () => {
         1000,
       );
       const doc = await es.search<Record<string, unknown>>({ index: `sflow-${a}-*`, size: 1 });
-      expect(doc.hits.hits[0]?._source).toMatchObject({ sflow_type: 'FLOW', sflow_dstVlan: 42 });
+      expect(doc.hits.hits[0]?._source).toMatchObject({
+        SampleType: 'FLOW',
+        type: 'sflow',
+        sflow_dstVlan: 42,
+      });
       // As Smonnet did: processing_pid names the supervisor, every other line stays as written.
       const text = readFileSync(base.file, 'utf8');
       expect(text).toContain(

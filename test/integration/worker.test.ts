@@ -37,10 +37,13 @@ function recordKey(r: SflowRecord): string {
 // biome-ignore lint/suspicious/noExplicitAny: documents of two schemas, read field by field below
 type Doc = Record<string, any>;
 function documentKey(d: Doc): string {
-  if (d['sflow_type'] === 'CNTR')
-    return `C|${d['sflow_agent']}|${d['sflow_ifIndex']}|${d['sflow_ifInOctets']}`;
-  if (d['sflow_type'] === 'FLOW') {
-    return `F|${d['sflow_agent']}|${d['sflow_srcIP']}|${d['sflow_srcPort']}|${d['sflow_dstIP']}|${d['sflow_dstPort']}|${d['sflow_IPProtocol']}|${d['sflow_packetSize']}`;
+  if (d['SampleType'] === 'CNTR')
+    return `C|${d['sflow_ReporterIP']}|${d['sflow_ifIndex']}|${d['sflow_ifInOctets']}`;
+  if (d['SampleType'] === 'FLOW') {
+    // The original's address fields hold IPv4 only (0.0.0.0 otherwise); smonnet adds the IPv6 ones.
+    const src = d['smonnet_srcIPv6'] ?? d['sflow_srcIP'];
+    const dst = d['smonnet_dstIPv6'] ?? d['sflow_dstIP'];
+    return `F|${d['sflow_ReporterIP']}|${src}|${d['sflow_srcPort']}|${dst}|${d['sflow_dstPort']}|${d['sflow_IP_Protocol']}|${d['sflow_PacketSize']}`;
   }
   if (d['event']?.dataset === 'sflow.counters') {
     const c = d['sflow'].counters;
@@ -145,11 +148,12 @@ describe('tenant worker', () => {
       const physics = await es.search<Doc>({
         index: `${scenario.prefixes['physics']}-*`,
         size: 1,
-        query: { term: { sflow_srcIP: '2001:db8:200::/48' } },
+        query: { term: { smonnet_srcIPv6: '2001:db8:200::/48' } },
       });
       expect(physics.hits.hits[0]?._source).toMatchObject({
-        sflow_type: 'FLOW',
-        sflow_src_label: 'physics-v6',
+        SampleType: 'FLOW',
+        sflow_srcIP: '0.0.0.0',
+        smonnet_src_label: 'physics-v6',
       });
       // VLAN-only and address-only tenants get no interface counters; nobody here filters by port.
       expect(await countDocuments(es, `${scenario.prefixes['lab42']}-counters-*`)).toBe(0);

@@ -45,7 +45,7 @@ describe('saved objects template', () => {
       expect(dataView.attributes['timeFieldName']).toBe('@timestamp');
       const runtime = JSON.parse(dataView.attributes['runtimeFieldMap'] as string);
       expect(runtime['smonnet.bits'].script.source).toContain(
-        schema === 'ecs' ? "doc['network.bytes']" : "doc['sflow_samplingRate']",
+        schema === 'ecs' ? "doc['network.bytes']" : "doc['sflow_SampleRate']",
       );
       const dashboards = objects.filter((o) => o.type === 'dashboard');
       expect(dashboards.map((d) => d.attributes.title)).toEqual(['smonnet — lab42']);

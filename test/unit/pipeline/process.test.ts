@@ -105,14 +105,52 @@ describe('processBatch', () => {
 
   it('writes the legacy Smonnet names for schema legacy', () => {
     const out = processBatch(batchOf([flowLine(flow)]), build('', 'legacy'));
-    expect(lines(out.body)[1]).toMatchObject({
+    const doc = lines(out.body)[1]!;
+    // The original's fields, names and types (shared/smonnet-original.md), every one of them.
+    expect(doc).toEqual({
+      '@message': flowLine(flow),
+      '@timestamp': '2026-11-20T08:00:00.000Z',
+      '@version': 1,
+      type: 'sflow',
+      SampleType: 'FLOW',
+      sflow_ReporterIP: '192.0.2.1',
+      sflow_inputPort: 12,
+      sflow_outputPort: 1,
+      sflow_srcMAC: '02a3914cac00',
+      sflow_dstMAC: '00005e0001fe',
+      sflow_EtherType: '0x0800',
+      sflow_srcVlan: 42,
+      sflow_dstVlan: 0,
       sflow_srcIP: '10.1.42.27',
       sflow_dstIP: '89.160.20.130',
-      sflow_srcVlan: 42,
-      sflow_dst_country: 'SE',
+      sflow_IP_Protocol: 6,
+      sflow_IPTOS: '0x00',
+      sflow_IPTTL: 63,
+      sflow_srcPort: 42879,
+      sflow_dstPort: 443,
+      sflow_tcpFlags: '0x18',
+      sflow_PacketSize: 70,
+      sflow_IPSize: 52,
+      sflow_SampleRate: 512,
       sflow_dst_location: { lat: 58.4167, lon: 15.6167 },
-      sflow_dst_as: 29518,
+      sflow_dst_country: 'Sweden',
+      sflow_dst_as: 'Bredband2 AB',
       sflow_NEWsrcIP: '203.0.113.42',
+      sflow_NEWdstIP: '89.160.20.130',
+      // smonnet's own additions, in fields the original never used.
+      smonnet_dst_city: 'Linköping',
+      smonnet_dst_country_iso: 'SE',
+      smonnet_dst_asn: 29518,
+      smonnet_src_label: 'lab42',
+    });
+    const v6 = lines(
+      processBatch(batchOf([flowLine({ ...flow, srcIp: '2001:db8::5', etype: 0x86dd })]), build('', 'legacy'))
+        .body,
+    )[1]!;
+    expect(v6).toMatchObject({
+      sflow_srcIP: '0.0.0.0',
+      smonnet_srcIPv6: '2001:db8::5',
+      sflow_NEWsrcIP: '2001:db8::5',
     });
   });
 
