@@ -44,6 +44,7 @@ const PROCAPI_KEYS = [
   'password',
   'tls_cert',
   'tls_key',
+  'default_es_nodes',
 ] as const;
 const SUPERVISOR_KEYS = [
   'log_level',
@@ -54,7 +55,15 @@ const SUPERVISOR_KEYS = [
   'restart_window',
   'worker_memory',
 ] as const;
-const KNOWN_SECTIONS = ['kafka', 'enrich', 'procapi', 'supervisor', 'smonit'];
+/** Sections of the original ProcAPI's own file, which an install may share with Smonnet's. */
+const ORIGINAL_PROCAPI_SECTIONS = ['server', 'api', 'logging', 'cache', 'tornado'];
+const KNOWN_SECTIONS = ['kafka', 'enrich', 'procapi', 'supervisor', 'smonit', ...ORIGINAL_PROCAPI_SECTIONS];
+
+/** A value of a section smonnet does not validate (the original ProcAPI's), as text. */
+const textOf = (section: unknown, key: string): string | undefined => {
+  const v = (section as Record<string, unknown> | undefined)?.[key];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+};
 
 function kafkaSettings(c: Collector, section: Section | undefined, required: boolean): KafkaSettings {
   if (section === undefined && required)
@@ -110,10 +119,21 @@ function enrichSettings(c: Collector, section: Section | undefined, baseDir: str
   };
 }
 
-function procApiSettings(c: Collector, section: Section | undefined, baseDir: string): ProcApiSettings {
-  const s = strings(c, 'procapi', section ?? {}, PROCAPI_KEYS);
+/**
+ * [procapi], with the original ProcAPI's meanings where [procapi] says nothing: its `[server] port`
+ * is the port to listen on (on 127.0.0.1 still), its `[api] user` / `pass` the basic auth.
+ */
+function procApiSettings(c: Collector, doc: Record<string, unknown>, baseDir: string): ProcApiSettings {
+  const s = strings(c, 'procapi', (doc['procapi'] as Section | undefined) ?? {}, PROCAPI_KEYS);
+  const originalPort = textOf(doc['server'], 'port');
+  const originalUser = textOf(doc['api'], 'user');
+  const originalPass = textOf(doc['api'], 'pass');
+  if (s['username'] === undefined && s['password'] === undefined && originalUser && originalPass) {
+    s['username'] = originalUser;
+    s['password'] = originalPass;
+  }
   const enabled = flag(c, 'procapi', 'enabled', s['enabled'], true);
-  const listen = s['listen'] ?? '127.0.0.1:8080';
+  const listen = s['listen'] ?? `127.0.0.1:${originalPort ?? 8080}`;
   const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(listen);
   if (!m || Number(m[2]) > 65535) c.add('procapi', 'listen', `'${listen}' is not host:port`);
   if ((s['username'] === undefined) !== (s['password'] === undefined)) {
@@ -139,6 +159,7 @@ function procApiSettings(c: Collector, section: Section | undefined, baseDir: st
     password: s['password'],
     tlsCert: pathIn(baseDir, s['tls_cert']),
     tlsKey: pathIn(baseDir, s['tls_key']),
+    defaultEsNodes: s['default_es_nodes'],
   };
 }
 
@@ -229,7 +250,7 @@ export function parseConfig(text: string, file: string): AppConfig {
   }
   const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined);
   const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
-  const procapi = procApiSettings(c, doc['procapi'] as Section | undefined, baseDir);
+  const procapi = procApiSettings(c, doc, baseDir);
   const supervisor = supervisorSettings(c, doc['supervisor'] as Section | undefined, baseDir);
   if (c.errors.length > 0) throw new ConfigErrors(c.errors);
   return {
@@ -259,7 +280,7 @@ export function loadClientSettings(file: string): Pick<AppConfig, 'procapi' | 's
   }
   const c = new Collector(file);
   const baseDir = dirname(resolve(file));
-  const procapi = procApiSettings(c, doc['procapi'] as Section | undefined, baseDir);
+  const procapi = procApiSettings(c, doc, baseDir);
   const supervisor = supervisorSettings(c, doc['supervisor'] as Section | undefined, baseDir);
   if (c.errors.length > 0) throw new ConfigErrors(c.errors);
   return { procapi, supervisor };

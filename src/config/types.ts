@@ -69,6 +69,8 @@ export interface ProcApiSettings {
   readonly password: string | undefined;
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
+  /** Elasticsearch of a tenant added by Smonnet's ProcAPI call without `nodes`. */
+  readonly defaultEsNodes: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -204,11 +204,13 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
       throw new SmonnetError('BAD_REQUEST', `at most ${max} field/value pairs ([smonit] max_param_filters)`);
     const filter = legacyFilter(pairs);
     if ('error' in filter) throw new SmonnetError('BAD_REQUEST', filter.error);
-    const nodes = String(q['nodes'] ?? q['node'] ?? '');
+    // Smonnet's ProcAPI created the tenant's cluster (no_nodes of them) through deployment_url;
+    // smonnet uses a cluster that exists: the call's nodes, else [procapi] default_es_nodes.
+    const nodes = String(q['nodes'] ?? q['node'] ?? deps.settings.defaultEsNodes ?? '');
     if (nodes === '')
       throw new SmonnetError(
         'BAD_REQUEST',
-        "expected nodes=host:port[,host:port] (the tenant's Elasticsearch)",
+        "smonnet does not create tenant clusters through deployment_url: pass nodes=host:port[,host:port] (the tenant's Elasticsearch) or set [procapi] default_es_nodes",
       );
     const keys = sectionKeys(legacyTenantKeys(name, filter.keys, nodes));
     // Checked on the file about to change, inside the store's one-writer queue: concurrent

@@ -212,4 +212,20 @@ describe('parseConfig refuses what ini would let through silently', () => {
       "/etc/smonnet/api.cfg [tenant.a] vlan: '5000' is outside 0..4095; 'x' is not a number or a range like 100-110; range '9-3' runs backwards",
     ]);
   });
+
+  it("reads the original ProcAPI's sections: [server] port and [api] user / pass unless [procapi] says otherwise", () => {
+    const original = `${base}[server]\nport = 5443\n[api]\nuser = admin\npass = s3cret\n[logging]\nlevel = INFO\n[cache]\nsize = 1\n[tornado]\ndebug = False\n`;
+    expect(parseConfig(original, '/x/api.cfg').procapi).toMatchObject({
+      host: '127.0.0.1',
+      port: 5443,
+      username: 'admin',
+      password: 's3cret',
+    });
+    expect(
+      parseConfig(
+        `${original}[procapi]\nlisten = 127.0.0.1:9000\nusername = ops\npassword = pw\n`,
+        '/x/api.cfg',
+      ).procapi,
+    ).toMatchObject({ port: 9000, username: 'ops', password: 'pw' });
+  });
 });

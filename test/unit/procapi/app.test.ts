@@ -12,9 +12,9 @@ import type { Supervisor, TenantStatus } from '../../../src/supervisor/superviso
 const TEXT = '[kafka]\nbrokers = 127.0.0.1:9092\n[tenant.a]\nes_nodes = h:9200\n';
 
 /** ProcAPI over a temporary api.cfg, with a supervisor that reports `status` and reloads nothing. */
-async function procApi(status: Partial<TenantStatus>[] = []) {
+async function procApi(status: Partial<TenantStatus>[] = [], text = TEXT) {
   const file = join(mkdtempSync(join(tmpdir(), 'smonnet-api-')), 'api.cfg');
-  writeFileSync(file, TEXT);
+  writeFileSync(file, text);
   // Like the real one, it knows a change of the file only once it reloaded it.
   let current = loadConfig(file);
   const supervisor = {
@@ -32,7 +32,7 @@ async function procApi(status: Partial<TenantStatus>[] = []) {
     supervisor,
     store: new ConfigStore(file),
     token: 'secret',
-    settings: parseConfig(TEXT, file).procapi,
+    settings: parseConfig(text, file).procapi,
     logger: pino({ level: 'silent' }),
   });
   const server = app.listen(0, '127.0.0.1');
@@ -90,5 +90,26 @@ describe('ProcAPI', () => {
     );
     expect(answers.sort()).toEqual([201, ...Array(9).fill(409)]);
     expect(readFileSync(file, 'utf8').match(/\[tenant\.lgrace\]/g)).toHaveLength(1);
+  });
+
+  it("takes Smonnet ProcAPI's own call, with basic auth from its [api] section and a default cluster", async () => {
+    const original = `${TEXT}[server]\nport = 5443\n[api]\nuser = admin\npass = s3cret\n[tornado]\ndebug = False\n[logging]\nlevel = INFO\n`;
+    const call = async (base: string, auth: string) =>
+      fetch(`${base}/api/v1/smonit/lab9?key0=sflow_dstVlan&value0=9&no_nodes=3`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}` },
+      });
+    const without = await procApi([], original);
+    expect((await call(without.base, 'admin:wrong')).status).toBe(401);
+    const refused = await call(without.base, 'admin:s3cret');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /does not create tenant clusters through deployment_url: pass nodes=.* or set \[procapi\] default_es_nodes/,
+    );
+    const withDefault = await procApi([], `${original}[procapi]\ndefault_es_nodes = h9:9200\n`);
+    expect((await call(withDefault.base, 'admin:s3cret')).status).toBe(201);
+    expect(readFileSync(withDefault.file, 'utf8')).toMatch(
+      /\[tenant\.lab9\]\ndst_vlan = 9\nes_nodes = h9:9200\n/,
+    );
   });
 });
