@@ -305,6 +305,42 @@ describe('smonnet run', () => {
         type: 'sflow',
         sflow_dstVlan: 42,
       });
+      // Every field of the original's document (shared/smonnet-original.md), and nothing else but
+      // the enrichment fields it wrote when a lookup found something and smonnet's own smonnet_*.
+      const always = [
+        '@message',
+        '@timestamp',
+        '@version',
+        'type',
+        'SampleType',
+        'sflow_ReporterIP',
+        'sflow_inputPort',
+        'sflow_outputPort',
+        'sflow_srcMAC',
+        'sflow_dstMAC',
+        'sflow_EtherType',
+        'sflow_srcVlan',
+        'sflow_dstVlan',
+        'sflow_srcIP',
+        'sflow_dstIP',
+        'sflow_IP_Protocol',
+        'sflow_IPTOS',
+        'sflow_IPTTL',
+        'sflow_srcPort',
+        'sflow_dstPort',
+        'sflow_tcpFlags',
+        'sflow_PacketSize',
+        'sflow_IPSize',
+        'sflow_SampleRate',
+        'sflow_NEWsrcIP',
+        'sflow_NEWdstIP',
+      ];
+      const whenFound = ['location', 'country', 'as'].flatMap((f) => [`sflow_src_${f}`, `sflow_dst_${f}`]);
+      const fields = Object.keys(doc.hits.hits[0]!._source!);
+      expect(fields).toEqual(expect.arrayContaining(always));
+      expect(
+        fields.filter((f) => !always.includes(f) && !whenFound.includes(f) && !f.startsWith('smonnet_')),
+      ).toEqual([]);
       // As Smonnet did: processing_pid names the supervisor, every other line stays as written.
       const text = readFileSync(base.file, 'utf8');
       expect(text).toContain(
