@@ -61,9 +61,6 @@ export const PROTO_ICMP = 1;
 export const PROTO_ICMPV6 = 58;
 export const isIcmp = (proto: number): boolean => proto === PROTO_ICMP || proto === PROTO_ICMPV6;
 
-/** Protocols whose headers carry ports. */
-export const hasPorts = (proto: number): boolean => proto === 6 || proto === 17 || proto === 132;
-
 /** A sampling rate of 0 means "not reported": the sample then counts as itself. */
 export const samplingRateOf = (n: number): number => (n === 0 ? 1 : n);
 
@@ -75,7 +72,7 @@ export const isIpEtype = (etype: number): boolean => etype === ETYPE_IPV4 || ety
  * an archive re-read into Kafka keeps its records' times; what it catches is a broken clock or a
  * broken value (0, 1e30, 2106).
  */
-export const TIME_WINDOW_MS = 366 * 24 * 3600 * 1000;
+const TIME_WINDOW_MS = 366 * 24 * 3600 * 1000;
 
 /** The record's time if it is plausible next to the Kafka message's; else undefined (use Kafka's). */
 export function plausibleTime(recordMs: number | undefined, kafkaMs: number): number | undefined {

@@ -7,7 +7,7 @@
 const MAX_DIGITS = 20;
 
 /** A decimal integer in [0, max] in text[start, end), or -1. Stricter and faster than Number(). */
-export function decimalIn(text: string, start: number, end: number, max: number): number {
+function decimalIn(text: string, start: number, end: number, max: number): number {
   if (end <= start || end - start > MAX_DIGITS) return -1;
   let n = 0;
   for (let i = start; i < end; i++) {

@@ -6,7 +6,7 @@
  * beyond the original (IPv6 addresses, city, ASN number, labels, ICMP) goes in `smonnet_*` fields,
  * never in a field the original used with another meaning.
  */
-import { flowLine } from '../gen/encode.js';
+import { flowLine } from '../decode/sflowtool/encode.js';
 import type { DocumentWriter } from './types.js';
 
 const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(width, '0')}`;

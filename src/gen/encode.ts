@@ -7,46 +7,15 @@
 import { JSON_KEYS as K } from '../decode/goflow2-json/fields.js';
 import { FlowMessage } from '../decode/goflow2-pb/fields.js';
 import { isIcmp, rawInterface } from '../decode/rules.js';
-import { COUNTER_FIELDS, FLOW_COLUMN, FLOW_COLUMNS, HEX_FIELDS } from '../decode/sflowtool/fields.js';
+import { counterLine, flowLine } from '../decode/sflowtool/encode.js';
 import { parseIpv6 } from '../net/ip.js';
-import type { CounterRecord, FlowRecord, NumericFlowField, SflowRecord } from '../record.js';
+import type { FlowRecord, SflowRecord } from '../record.js';
 import { ETYPE_IPV4, ETYPE_IPV6 } from '../record.js';
+
+export { counterLine, flowLine } from '../decode/sflowtool/encode.js';
 
 export const GEN_FORMATS = ['sflowtool', 'goflow2-json', 'goflow2-pb', 'mixed'] as const;
 export type GenFormat = (typeof GEN_FORMATS)[number];
-
-const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(width, '0')}`;
-
-/**
- * A FLOW line as sflowtool prints it: each field in its column (decode/sflowtool/fields.ts), hex
- * columns as 0x..., '-' for the addresses of a frame that is not IP, ICMP's type and code in the
- * port columns, interfaces without their format bits.
- */
-export function flowLine(r: FlowRecord): string {
-  const columns: (string | number)[] = new Array(FLOW_COLUMNS);
-  columns[0] = 'FLOW';
-  for (const [field, column] of Object.entries(FLOW_COLUMN) as [keyof typeof FLOW_COLUMN, number][]) {
-    const value = r[field];
-    columns[column] =
-      typeof value === 'number' && HEX_FIELDS.has(field as NumericFlowField)
-        ? hex(value, HEX_WIDTH[field as 'etype' | 'tos' | 'tcpFlags'])
-        : value === ''
-          ? '-'
-          : value;
-  }
-  if (isIcmp(r.proto)) {
-    columns[FLOW_COLUMN.srcPort] = r.icmpType;
-    columns[FLOW_COLUMN.dstPort] = r.icmpCode;
-  }
-  return columns.join(',');
-}
-
-/** Digits sflowtool pads each hex column to. */
-const HEX_WIDTH = { etype: 4, tos: 2, tcpFlags: 2 } as const;
-
-export function counterLine(r: CounterRecord): string {
-  return ['CNTR', r.agent, ...COUNTER_FIELDS.map((f) => r[f])].join(',');
-}
 
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'ICMP',

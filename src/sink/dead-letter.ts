@@ -6,8 +6,7 @@
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { DeliveryAborted } from '../errors.js';
 import type { RateLimitedLog } from '../observability/rate-limited.js';
-import { retryUntilDone } from '../util/backoff.js';
-import { ES_BACKOFF } from './elasticsearch/retry.js';
+import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
 
 const { Partitioners } = kafkajs;
 
@@ -88,7 +87,7 @@ export class DeadLetterSink {
           'cannot write dead letters yet',
         );
       },
-      ES_BACKOFF,
+      SERVICE_BACKOFF,
     );
   }
 }

@@ -5,6 +5,9 @@ export interface Backoff {
   readonly maxMs: number;
 }
 
+/** For a service that may come back any moment (Elasticsearch, the broker): 200 ms up to 10 s. */
+export const SERVICE_BACKOFF: Backoff = { initialMs: 200, maxMs: 10_000 };
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** initial × 2^attempt, at most max (attempt is 0-based). */

@@ -22,48 +22,46 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 /** The chunk's kept messages, each processed alone, as one result over the whole chunk. */
 export async function processOneByOne(processor: Processor, chunk: Chunk): Promise<BatchResult> {
   const { topic, partition } = chunk.batch;
-  const bodies: Uint8Array[] = [];
-  const items: number[] = [];
-  const failures: DecodeFailure[] = [];
-  let documents = 0;
-  let records = 0;
-  let filtered = 0;
-  let timesReplaced = 0;
-  for (let packed = 0; packed < chunk.kept.length; packed++) {
-    const m = chunk.messages[chunk.kept[packed]!]!;
+  const parts: BatchResult[] = [];
+  for (const index of chunk.kept) {
+    const m = chunk.messages[index]!;
     const one = packBatch(topic, partition, [
       { value: m.value, offset: Number(m.offset), timestamp: Number(m.timestamp) },
     ]);
-    let result: BatchResult;
-    try {
-      result = await processor.process(one);
-    } catch (err) {
-      records++;
-      failures.push({
-        message: packed,
-        record: 0,
-        reason: `processing failed: ${(err as Error).message}`,
-        stage: 'process',
-        raw: undefined,
-      });
-      continue;
-    }
-    bodies.push(result.body);
-    for (let i = 1; i < result.items.length; i += 2) items.push(packed, result.items[i]!);
-    for (const f of result.failures) failures.push({ ...f, message: packed });
-    documents += result.documents;
-    records += result.records;
-    filtered += result.filtered;
-    timesReplaced += result.timesReplaced;
+    parts.push(await processor.process(one).catch((err: Error) => failedAlone(err)));
   }
+  // Each part is message 0 of its own batch: message `packed` of the chunk.
+  const sum = (of: (r: BatchResult) => number) => parts.reduce((n, r) => n + of(r), 0);
   return {
-    body: concat(bodies),
-    items: Uint32Array.from(items),
-    documents,
-    records,
-    filtered,
-    failures,
-    timesReplaced,
+    body: concat(parts.map((r) => r.body)),
+    items: Uint32Array.from(
+      parts.flatMap((r, packed) => Array.from(r.items, (v, i) => (i % 2 === 0 ? packed : v))),
+    ),
+    documents: sum((r) => r.documents),
+    records: sum((r) => r.records),
+    filtered: sum((r) => r.filtered),
+    failures: parts.flatMap((r, packed) => r.failures.map((f) => ({ ...f, message: packed }))),
+    timesReplaced: sum((r) => r.timesReplaced),
+  };
+}
+
+/** A message that fails even alone: one record, dead-lettered with the error. */
+function failedAlone(err: Error): BatchResult {
+  const failure: DecodeFailure = {
+    message: 0,
+    record: 0,
+    reason: `processing failed: ${err.message}`,
+    stage: 'process',
+    raw: undefined,
+  };
+  return {
+    body: new Uint8Array(0),
+    items: new Uint32Array(0),
+    documents: 0,
+    records: 1,
+    filtered: 0,
+    failures: [failure],
+    timesReplaced: 0,
   };
 }
 

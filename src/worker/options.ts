@@ -24,7 +24,7 @@ export interface WorkerOptions {
   readonly wrapProcessor?: (processor: Processor) => Processor;
 }
 
-export const WORKER_DEFAULTS: Readonly<WorkerOptions> = Object.freeze({
+const WORKER_DEFAULTS: Readonly<WorkerOptions> = Object.freeze({
   chunkMessages: 1000,
   chunkBytes: 2 * MB,
   maxMessageBytes: MB,

@@ -8,10 +8,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import { catalogued, DeliveryAborted } from '../../errors.js';
 import type { RateLimitedLog } from '../../observability/rate-limited.js';
-import { jitteredDelay, sleep } from '../../util/backoff.js';
+import { jitteredDelay, SERVICE_BACKOFF, sleep } from '../../util/backoff.js';
 import { type ItemOutcome, sendBulk } from './bulk.js';
 import { itemRanges, subsetBody } from './bulk-body.js';
-import { ES_BACKOFF } from './retry.js';
 
 export interface Delivery {
   readonly indexed: number;
@@ -82,7 +81,7 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
         return { indexed, rejected };
       }
       ctx.onUnavailable?.();
-      const delay = jitteredDelay(attempt++, ES_BACKOFF);
+      const delay = jitteredDelay(attempt++, SERVICE_BACKOFF);
       ctx.warn.warn('es-unavailable', { retryInMs: delay, items: pending.length }, err.message);
       await pause(ctx, delay);
       continue;
@@ -95,7 +94,7 @@ export async function deliver(ctx: DeliveryContext, body: Uint8Array, itemCount:
       else retry.push(item);
     });
     if (retry.length === 0) break;
-    const delay = jitteredDelay(attempt++, ES_BACKOFF);
+    const delay = jitteredDelay(attempt++, SERVICE_BACKOFF);
     ctx.warn.warn(
       'es-item-retry',
       { items: retry.length, retryInMs: delay },

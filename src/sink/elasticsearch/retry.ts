@@ -1,8 +1,4 @@
-/** How Elasticsearch requests are retried: which answers are worth retrying, and how long to wait. */
-import type { Backoff } from '../../util/backoff.js';
-
-/** Exponential with full jitter (util/backoff.ts), from 200 ms to 10 s. */
-export const ES_BACKOFF: Backoff = { initialMs: 200, maxMs: 10_000 };
+/** Which Elasticsearch answers are worth retrying (the waits: util/backoff.ts SERVICE_BACKOFF). */
 
 /** HTTP statuses worth retrying unchanged: too many requests, and server-side failures. */
 export function isRetryableStatus(status: number | undefined): boolean {

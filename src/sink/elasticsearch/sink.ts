@@ -7,10 +7,9 @@ import type { Client } from '@elastic/elasticsearch';
 import type { TenantConfig } from '../../config/types.js';
 import type { RateLimitedLog } from '../../observability/rate-limited.js';
 import type { TenantStats } from '../../observability/stats.js';
-import { retryUntilDone, sleep } from '../../util/backoff.js';
+import { retryUntilDone, SERVICE_BACKOFF, sleep } from '../../util/backoff.js';
 import { createElasticsearchClient } from './client.js';
 import { type Delivery, deliver } from './deliver.js';
-import { ES_BACKOFF } from './retry.js';
 import { installTemplates } from './template.js';
 
 const CLOSE_WAIT_MS = 2_000;
@@ -47,7 +46,7 @@ export class ElasticsearchSink {
           'cannot install index templates yet',
         );
       },
-      ES_BACKOFF,
+      SERVICE_BACKOFF,
     );
   }
 

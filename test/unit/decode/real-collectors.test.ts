@@ -5,11 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/parse.js';
 import { decodeValue } from '../../../src/decode/detect.js';
 import { type MessageBatch, packBatch, processBatch } from '../../../src/pipeline/process.js';
-import { buildStages } from '../../../src/pipeline/stages.js';
 import { type FlowRecord, IF_INTERNAL, IF_SINGLE, type SflowRecord } from '../../../src/record.js';
+import { plainStages } from '../../fixtures/stages.js';
 
 const dir = new URL('../../fixtures/real-collectors/', import.meta.url);
 const FILES = {
@@ -81,20 +80,6 @@ function batchOf(values: readonly Buffer[]): MessageBatch {
   );
 }
 
-const stagesFor = (keys: string, schema: 'ecs' | 'legacy' = 'ecs') => {
-  const cfg = parseConfig(`[kafka]\n[tenant.t]\nes_nodes = h:9200\n${keys}\n`, 'x.cfg');
-  return buildStages({
-    tenant: 't',
-    format: 'auto',
-    filter: cfg.tenants[0]!.filter,
-    schema,
-    indexPrefix: 'real',
-    geoipCity: undefined,
-    geoipAsn: undefined,
-    ipmap: undefined,
-  });
-};
-
 const documents = (body: Uint8Array): Record<string, unknown>[] =>
   new TextDecoder()
     .decode(body)
@@ -153,7 +138,7 @@ describe('real collectors', () => {
 
   it.each(COLLECTORS)('%s: every sample becomes a document in both schemas', (c) => {
     for (const schema of ['ecs', 'legacy'] as const) {
-      const out = processBatch(batchOf(messages(c)), stagesFor('', schema));
+      const out = processBatch(batchOf(messages(c)), plainStages('', schema));
       expect(out.failures).toEqual([]);
       expect(out.documents).toBe(out.records);
       for (const doc of documents(out.body)) {
@@ -166,8 +151,8 @@ describe('real collectors', () => {
 
   it('keeps non-IP samples out of address and port filters, and in VLAN ones', () => {
     const all = messages('sflowtool');
-    const byIp = processBatch(batchOf(all), stagesFor('ip = 0.0.0.0/0, ::/0'));
-    const byVlan = processBatch(batchOf(all), stagesFor('vlan = 100'));
+    const byIp = processBatch(batchOf(all), plainStages('ip = 0.0.0.0/0, ::/0'));
+    const byVlan = processBatch(batchOf(all), plainStages('vlan = 100'));
     const arpDocs = (body: Uint8Array) =>
       documents(body).filter((d) => (d['sflow'] as { ethernet_type: number }).ethernet_type === 0x0806);
     expect(arpDocs(byIp.body)).toEqual([]);

@@ -1,25 +1,14 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/parse.js';
 import { flowLine } from '../../../src/gen/encode.js';
 import type { Processor } from '../../../src/pipeline/pool.js';
 import { processBatch } from '../../../src/pipeline/process.js';
-import { buildStages } from '../../../src/pipeline/stages.js';
 import { chunkMessages } from '../../../src/worker/batches.js';
 import { processOneByOne } from '../../../src/worker/isolate.js';
 import { SAMPLE_FLOW } from '../../fixtures/records.js';
+import { plainStages } from '../../fixtures/stages.js';
 
-const cfg = parseConfig('[kafka]\n[tenant.t]\nes_nodes = h:9200\nvlan = 42\n', 'x.cfg');
-const stages = buildStages({
-  tenant: 't',
-  format: 'auto',
-  filter: cfg.tenants[0]!.filter,
-  schema: 'ecs',
-  indexPrefix: 'p',
-  geoipCity: undefined,
-  geoipAsn: undefined,
-  ipmap: undefined,
-});
+const stages = plainStages('vlan = 42');
 
 /** Processes inline, but dies on any batch holding the word POISON, as a bug in a stage would. */
 const fragile: Processor = {
