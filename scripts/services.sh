@@ -21,8 +21,28 @@ cache=${SMONNET_CACHE:-$root/.cache}
 svc=$cache/services
 run=$svc/run
 kafka_home=$svc/kafka-$KAFKA_VERSION
-es_home=$svc/elasticsearch-$ES_VERSION
 service_user=${SMONNET_SERVICE_USER:-smonnet}
+
+# Whether users other than the owner may pass through every folder down to $1.
+traversable() {
+  local d=$1 perms
+  while [[ $d != / ]]; do
+    perms=$(stat -c %A "$d" 2>/dev/null) || return 1
+    [[ ${perms:9:1} == [xt] ]] || return 1
+    d=$(dirname "$d")
+  done
+}
+
+# Elasticsearch runs as an unprivileged user when we are root (it refuses root). Where that user
+# cannot pass through this checkout's folders (a clone in a 0700 temporary folder), its
+# installation and data live in a folder of their own instead, one per checkout.
+es_base=$svc
+if [[ $(id -u) -eq 0 ]] && ! traversable "$([[ -d $cache ]] && echo "$cache" || echo "$root")"; then
+  es_base=/var/tmp/smonnet-es-$(printf '%s' "$svc" | md5sum | cut -c1-12)
+fi
+es_home=$es_base/elasticsearch-$ES_VERSION
+es_dir=$run/es
+[[ $es_base == "$svc" ]] || es_dir=$es_base/run
 
 die() { echo "services: $*" >&2; exit 1; }
 say() { echo "services: $*" >&2; }
@@ -75,7 +95,8 @@ fetch_es() {
   mvn -B -q -Dstyle.color=never dependency:copy \
     -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
     -DoutputDirectory="$tmp" >&2 || die "mvn could not resolve Elasticsearch $ES_VERSION"
-  (cd "$svc" && unzip -q "$tmp/elasticsearch-$ES_VERSION.zip")
+  mkdir -p "$es_base"
+  (cd "$es_base" && unzip -q "$tmp/elasticsearch-$ES_VERSION.zip")
   rm -rf "$tmp"
   touch "$es_home/.complete"
 }
@@ -90,7 +111,7 @@ pid_of() {
   pid=$(<"$file")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$svc" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -e "$svc" -e "$es_base" || return 1
   echo "$pid"
 }
 
@@ -198,7 +219,7 @@ start_es() {
   if pid=$(pid_of es); then say "elasticsearch already running (pid $pid)"; return; fi
   require_free "$ES_PORT" "Elasticsearch HTTP"
   require_free "$ES_TRANSPORT_PORT" "Elasticsearch transport"
-  local dir=$run/es java_home runner
+  local dir=$es_dir java_home runner
   java_home=$(find_java_home)
   runner=$(es_runner)
   mkdir -p "$dir/data" "$dir/logs"
@@ -227,7 +248,7 @@ start_es() {
 }
 
 wait_es() {
-  local dir=$run/es url="http://127.0.0.1:$ES_PORT"
+  local dir=$es_dir url="http://127.0.0.1:$ES_PORT"
   for _ in $(seq 1 180); do
     if curl -fsS -m 3 "$url/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1; then
       say "Elasticsearch ready on $url"
@@ -289,7 +310,7 @@ cmd_env() {
 
 cmd_logs() {
   show_log "$run/kafka/logs/server.log"
-  show_log "$run/es/logs/smonnet-local.log"
+  show_log "$es_dir/logs/smonnet-local.log"
 }
 
 only=${2:-}
