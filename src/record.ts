@@ -85,8 +85,8 @@ export const IF_MULTIPLE = 2;
 export const IF_INTERNAL = 3;
 export type IfKind = typeof IF_SINGLE | typeof IF_DISCARDED | typeof IF_MULTIPLE | typeof IF_INTERNAL;
 
-/** The flow fields a tenant filter can test: a decoded record has them, and so does a peek's view. */
-export type FilterField =
+/** The flow fields a peek reads straight from a message's bytes (and a decoded record has). */
+export type PeekField =
   | 'inVlan'
   | 'outVlan'
   | 'inIf'
@@ -98,8 +98,21 @@ export type FilterField =
   | 'srcIp'
   | 'dstIp';
 
-/** The filterable fields alone, filled in place by a peek at raw bytes. */
-export type FlowView = { -readonly [K in FilterField]: FlowRecord[K] };
+/** The flow fields a tenant filter can test: the peek's, and some only a decoded record has. */
+export type FilterField =
+  | PeekField
+  | 'etype'
+  | 'tos'
+  | 'ttl'
+  | 'tcpFlags'
+  | 'frameLength'
+  | 'ipSize'
+  | 'samplingRate'
+  | 'srcMac'
+  | 'dstMac';
+
+/** The peekable fields alone, filled in place by a peek at raw bytes. */
+export type FlowView = { -readonly [K in PeekField]: FlowRecord[K] };
 
 /** The flow fields that hold numbers. */
 export type NumericFlowField = {

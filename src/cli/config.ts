@@ -30,6 +30,7 @@ export function configCommand(): Command {
       console.log(
         `${opts.config}: ok, ${cfg.tenants.length} tenant(s): ${cfg.tenants.map((t) => t.name).join(', ') || 'none'}${cfg.legacy ? ' (from [smonit])' : ''}`,
       );
+      for (const note of cfg.legacyNotes) console.log(`note: [smonit] ${note}`);
     });
   config
     .command('migrate')

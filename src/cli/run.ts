@@ -45,7 +45,7 @@ function claimPidFile(file: string): void {
  * ProcAPI sends SIGHUP to it after editing the file), written in place, every other byte kept.
  * child_procs is left as it is; deployment_url and nodes_url are read by nothing here.
  */
-async function smonitStarted(store: ConfigStore, logger: Logger): Promise<void> {
+async function smonitStarted(store: ConfigStore, logger: Logger, notes: readonly string[]): Promise<void> {
   try {
     await store.update((text) => setKey(text, 'smonit', 'processing_pid', String(process.pid)));
   } catch (err) {
@@ -53,6 +53,7 @@ async function smonitStarted(store: ConfigStore, logger: Logger): Promise<void> 
   }
   const smonit = (readIni(await store.read())['smonit'] ?? {}) as Record<string, unknown>;
   const unused = UNUSED_LEGACY_KEYS.filter((k) => smonit[k] !== undefined && smonit[k] !== '');
+  for (const note of notes) logger.warn({ note }, '[smonit] read differently from Smonnet');
   if (unused.length > 0)
     logger.info(
       { keys: unused },
@@ -83,7 +84,7 @@ export function runCommand(): Command {
         : supervisor.current.supervisor;
       claimPidFile(settings.pidFile);
       const store = new ConfigStore(opts.config);
-      if (supervisor.current.legacy) await smonitStarted(store, logger);
+      if (supervisor.current.legacy) await smonitStarted(store, logger, supervisor.current.legacyNotes);
       const server = procapi.enabled
         ? await listen(
             createProcApi({

@@ -3,6 +3,11 @@
  * matches when either does), the values it accepts, and Smonnet's name for it. The config parser,
  * the filter compiler, the peek, the legacy [smonit] reader and ProcAPI's description all read
  * this table; adding a filter key is adding a row.
+ *
+ * Most keys test what a peek reads from raw bytes. Keys marked `decoded` test fields only the full
+ * decoder produces (a tenant using one has every record decoded), and the `country`, `as` and
+ * `nat` kinds test what enrichment found for an address (checked after enrichment): the original
+ * Smonnet let a tenant name any document field, these included.
  */
 
 import type { Cidr } from '../net/ip.js';
@@ -23,6 +28,8 @@ interface KeyRow {
   readonly legacy?: readonly string[];
   /** Interface counters match a key about where traffic is seen (agent, interface). */
   readonly portScoped?: boolean;
+  /** Only a decoded record has the field: the peek cannot settle this key. */
+  readonly decoded?: boolean;
 }
 export interface IntKeyRow extends KeyRow {
   readonly kind: 'int';
@@ -33,7 +40,22 @@ export interface IntKeyRow extends KeyRow {
 export interface AddressKeyRow extends KeyRow {
   readonly kind: 'address';
 }
-export type FilterKeyRow = IntKeyRow | AddressKeyRow;
+/** A MAC address, compared as 12 lowercase hex digits. */
+export interface MacKeyRow extends KeyRow {
+  readonly kind: 'mac';
+  readonly decoded: true;
+}
+/** What enrichment found for the source or destination address. */
+export interface EnrichedKeyRow {
+  /** country: ISO code or English name; as: AS number or organization; nat: the IP map's answer. */
+  readonly kind: 'country' | 'as' | 'nat';
+  readonly side: 'src' | 'dst';
+  readonly fields: readonly [];
+  readonly legacy: readonly string[];
+  readonly portScoped?: undefined;
+  readonly decoded: true;
+}
+export type FilterKeyRow = IntKeyRow | AddressKeyRow | MacKeyRow | EnrichedKeyRow;
 
 const M = FLOW_NUMBER_MAX;
 
@@ -62,15 +84,59 @@ export const FILTER_KEY_TABLE = {
   port: { kind: 'int', fields: ['srcPort', 'dstPort'], max: M.srcPort },
   src_port: { kind: 'int', fields: ['srcPort'], max: M.srcPort, legacy: ['sflow_srcPort'] },
   dst_port: { kind: 'int', fields: ['dstPort'], max: M.dstPort, legacy: ['sflow_dstPort'] },
+  ether_type: { kind: 'int', fields: ['etype'], max: M.etype, legacy: ['sflow_EtherType'], decoded: true },
+  tos: { kind: 'int', fields: ['tos'], max: M.tos, legacy: ['sflow_IPTOS'], decoded: true },
+  ttl: { kind: 'int', fields: ['ttl'], max: M.ttl, legacy: ['sflow_IPTTL'], decoded: true },
+  tcp_flags: {
+    kind: 'int',
+    fields: ['tcpFlags'],
+    max: M.tcpFlags,
+    legacy: ['sflow_tcpFlags'],
+    decoded: true,
+  },
+  packet_size: {
+    kind: 'int',
+    fields: ['frameLength'],
+    max: M.frameLength,
+    legacy: ['sflow_PacketSize'],
+    decoded: true,
+  },
+  ip_size: { kind: 'int', fields: ['ipSize'], max: M.ipSize, legacy: ['sflow_IPSize'], decoded: true },
+  sampling_rate: {
+    kind: 'int',
+    fields: ['samplingRate'],
+    max: M.samplingRate,
+    legacy: ['sflow_SampleRate'],
+    decoded: true,
+  },
+  src_mac: { kind: 'mac', fields: ['srcMac'], legacy: ['sflow_srcMAC'], decoded: true },
+  dst_mac: { kind: 'mac', fields: ['dstMac'], legacy: ['sflow_dstMAC'], decoded: true },
+  src_country: { kind: 'country', side: 'src', fields: [], legacy: ['sflow_src_country'], decoded: true },
+  dst_country: { kind: 'country', side: 'dst', fields: [], legacy: ['sflow_dst_country'], decoded: true },
+  src_as: { kind: 'as', side: 'src', fields: [], legacy: ['sflow_src_as'], decoded: true },
+  dst_as: { kind: 'as', side: 'dst', fields: [], legacy: ['sflow_dst_as'], decoded: true },
+  src_nat: { kind: 'nat', side: 'src', fields: [], legacy: ['sflow_NEWsrcIP'], decoded: true },
+  dst_nat: { kind: 'nat', side: 'dst', fields: [], legacy: ['sflow_NEWdstIP'], decoded: true },
 } as const satisfies Readonly<Record<string, FilterKeyRow>>;
 
 export type FilterKey = keyof typeof FILTER_KEY_TABLE;
 export const FILTER_KEYS = Object.keys(FILTER_KEY_TABLE) as FilterKey[];
 
-/** A key's parsed values: integer ranges or networks, by the key's kind. */
-type ValuesOf<K extends FilterKey> = (typeof FILTER_KEY_TABLE)[K]['kind'] extends 'int'
-  ? readonly IntRange[]
-  : readonly Cidr[];
+/** The values each kind of key takes, once parsed. */
+interface KindValues {
+  int: readonly IntRange[];
+  address: readonly Cidr[];
+  nat: readonly Cidr[];
+  /** 12 lowercase hex digits each. */
+  mac: readonly string[];
+  /** Lowercased ISO codes or names. */
+  country: readonly string[];
+  /** Lowercased organization names or AS numbers as digits. */
+  as: readonly string[];
+}
+
+/** A key's parsed values, by the key's kind. */
+type ValuesOf<K extends FilterKey> = KindValues[(typeof FILTER_KEY_TABLE)[K]['kind']];
 
 /** Filter keys of a tenant: AND across keys, OR within one key's list. Absent keys match all. */
 export type FilterSpec = { readonly [K in FilterKey]?: ValuesOf<K> };

@@ -46,7 +46,27 @@ export interface LegacyResult {
   readonly tenants: Record<string, Record<string, string>>;
   /** Problems, each with the [smonit] key it is about. */
   readonly errors: Array<{ key: string; problem: string }>;
+  /** Where smonnet reads the section differently from Smonnet, worth an operator's look. */
+  readonly notes: string[];
 }
+
+/**
+ * Document fields every Smonnet document had with one value: a pair naming that value keeps every
+ * flow (`SampleType,FLOW` is the original repository's own example), another value keeps none.
+ */
+const CONSTANT_FIELDS: Readonly<Record<string, string>> = {
+  SampleType: 'FLOW',
+  type: 'sflow',
+  '@version': '1',
+};
+
+/** Document fields an equality test on could never have selected traffic. */
+const UNFILTERABLE_FIELDS: Readonly<Record<string, string>> = {
+  '@message': 'the whole sflowtool line',
+  '@timestamp': 'the processing time',
+  sflow_src_location: 'a geo point',
+  sflow_dst_location: 'a geo point',
+};
 
 /** Filter keys for legacy `field,value` pairs; several values of one field OR together. */
 export function legacyFilter(
@@ -54,21 +74,36 @@ export function legacyFilter(
 ): { keys: Record<string, string> } | { error: string } {
   const keys: Record<string, string> = {};
   for (const [field, value] of pairs) {
-    // Smonnet indexed FLOW samples only: `SampleType,FLOW` (its own example) keeps every flow.
-    if (field === 'SampleType') {
-      if (value.trim().toUpperCase() !== 'FLOW')
-        return { error: `SampleType '${value}' is not FLOW, the only sample type Smonnet indexed` };
+    const constant = Object.hasOwn(CONSTANT_FIELDS, field) ? CONSTANT_FIELDS[field] : undefined;
+    if (constant !== undefined) {
+      if (value.trim().toLowerCase() !== constant.toLowerCase())
+        return {
+          error: `${field} '${value}' never matches: every flow Smonnet indexed had ${field} ${constant}`,
+        };
       continue;
     }
+    const unfilterable = Object.hasOwn(UNFILTERABLE_FIELDS, field) ? UNFILTERABLE_FIELDS[field] : undefined;
+    if (unfilterable !== undefined)
+      return { error: `field '${field}' holds ${unfilterable}: filter on another field` };
     const key = LEGACY_FILTER_FIELDS[field];
     if (!key)
       return {
-        error: `field '${field}' is not one of SampleType, ${Object.keys(LEGACY_FILTER_FIELDS).join(', ')}`,
+        error: `field '${field}' is not one of ${[...Object.keys(CONSTANT_FIELDS), ...Object.keys(LEGACY_FILTER_FIELDS)].join(', ')}`,
       };
     if (value.trim() === '') return { error: `field '${field}' has no value` };
     keys[key] = keys[key] ? `${keys[key]}, ${value.trim()}` : value.trim();
   }
   return { keys };
+}
+
+/**
+ * Smonnet applied only a tenant's first pair; smonnet applies them all, as whoever wrote several
+ * meant. Said once per such tenant, since the tenant then receives less than under Smonnet.
+ */
+function pairsNote(name: string, pairs: ReadonlyArray<readonly [string, string]>): string | undefined {
+  if (pairs.length < 2) return undefined;
+  const [field, value] = pairs[0]!;
+  return `${name}: ${pairs.length} field,value pairs; Smonnet applied only the first (${field},${value}), smonnet requires every field to match (several values of one field: any)`;
 }
 
 function pairsOf(text: string): Array<[string, string]> | undefined {
@@ -82,6 +117,7 @@ function pairsOf(text: string): Array<[string, string]> | undefined {
 export function legacyTenants(section: Readonly<Record<string, string>>): LegacyResult {
   const errors: Array<{ key: string; problem: string }> = [];
   const tenants: Record<string, Record<string, string>> = {};
+  const notes: string[] = [];
   const names = (section['monitor_names'] ?? '')
     .split('-')
     .map((n) => n.trim())
@@ -117,6 +153,8 @@ export function legacyTenants(section: Readonly<Record<string, string>>): Legacy
       return;
     }
     tenants[name] = legacyTenantKeys(name, filter.keys, nodes[i] ?? '');
+    const note = pairsNote(name, pairs);
+    if (note) notes.push(note);
   });
   const extra = section['new_monitor']?.trim();
   if (extra) {
@@ -141,8 +179,12 @@ export function legacyTenants(section: Readonly<Record<string, string>>): Legacy
     } else {
       const filter = legacyFilter(pairs);
       if ('error' in filter) errors.push({ key: 'new_monitor', problem: filter.error });
-      else tenants[name] = legacyTenantKeys(name, filter.keys, hosts.join(', '));
+      else {
+        tenants[name] = legacyTenantKeys(name, filter.keys, hosts.join(', '));
+        const note = pairsNote(name, pairs);
+        if (note) notes.push(note);
+      }
     }
   }
-  return { tenants, errors };
+  return { tenants, errors, notes };
 }

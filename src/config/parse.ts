@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors.js';
+import { type FilterKey, filterKeyRow } from './filter-keys.js';
 import { LEGACY_KEYS, legacyTenants } from './legacy.js';
 import { tenantConfig } from './tenant.js';
 import {
@@ -119,6 +120,32 @@ function enrichSettings(c: Collector, section: Section | undefined, baseDir: str
   };
 }
 
+/** A key about countries or AS needs the database that answers it, or it would never match. */
+function enrichmentKeysHaveDatabases(
+  c: Collector,
+  tenants: readonly TenantConfig[],
+  enrich: EnrichSettings,
+  fromSmonit: ReadonlySet<string>,
+): void {
+  for (const t of tenants) {
+    for (const key of Object.keys(t.filter) as FilterKey[]) {
+      const kind = filterKeyRow(key).kind;
+      const missing =
+        kind === 'country' && !enrich.geoipCity
+          ? 'geoip_city'
+          : kind === 'as' && !enrich.geoipAsn
+            ? 'geoip_asn'
+            : '';
+      if (missing !== '')
+        c.add(
+          fromSmonit.has(t.name) ? 'smonit' : `tenant.${t.name}`,
+          key,
+          `tests what GeoIP finds, but [enrich] ${missing} is not set: it would never match`,
+        );
+    }
+  }
+}
+
 /**
  * [procapi], with the original ProcAPI's meanings where [procapi] says nothing: its `[server] port`
  * is the port to listen on (on 127.0.0.1 still), its `[api] user` / `pass` the basic auth.
@@ -218,6 +245,8 @@ export function parseConfig(text: string, file: string): AppConfig {
   }
   const smonit = doc['smonit'] as Section | undefined;
   let legacyMaxFilters = 0;
+  let legacyNotes: string[] = [];
+  const fromSmonit = new Set<string>();
   if (smonit) {
     const s = strings(c, 'smonit', smonit, LEGACY_KEYS);
     const maxKey = s['max_param_filters'] !== undefined ? 'max_param_filters' : 'max_filters';
@@ -225,11 +254,15 @@ export function parseConfig(text: string, file: string): AppConfig {
     if (s['processing_pid'] !== undefined && s['processing_pid'] !== '')
       wholeNumber(c, 'smonit', 'processing_pid', s['processing_pid'], 0, 0, 2 ** 31);
     const legacy = legacyTenants(s);
+    legacyNotes = legacy.notes;
     for (const e of legacy.errors) c.add('smonit', e.key, e.problem);
     for (const [name, keys] of Object.entries(legacy.tenants)) {
       if (tenants.some((t) => t.name === name))
         c.add('smonit', 'monitor_names', `tenant '${name}' is also a [tenant.${name}] section`);
-      else tenants.push(tenantConfig(c, name, keys, baseDir, 'smonit'));
+      else {
+        tenants.push(tenantConfig(c, name, keys, baseDir, 'smonit'));
+        fromSmonit.add(name);
+      }
     }
   }
   // Two tenants writing the same indices would each see the other's traffic.
@@ -250,6 +283,7 @@ export function parseConfig(text: string, file: string): AppConfig {
   }
   const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined);
   const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
+  enrichmentKeysHaveDatabases(c, tenants, enrich, fromSmonit);
   const procapi = procApiSettings(c, doc, baseDir);
   const supervisor = supervisorSettings(c, doc['supervisor'] as Section | undefined, baseDir);
   if (c.errors.length > 0) throw new ConfigErrors(c.errors);
@@ -262,6 +296,7 @@ export function parseConfig(text: string, file: string): AppConfig {
     tenants,
     legacy: smonit !== undefined,
     legacyMaxFilters,
+    legacyNotes,
   };
 }
 

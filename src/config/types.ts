@@ -102,4 +102,6 @@ export interface AppConfig {
   readonly legacy: boolean;
   /** [smonit] max_param_filters: most field/value pairs the legacy ProcAPI route takes; 0 for no limit. */
   readonly legacyMaxFilters: number;
+  /** Where [smonit] is read differently from Smonnet (config check prints them, run logs them). */
+  readonly legacyNotes: readonly string[];
 }

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import ini from 'ini';
 import { ConfigError } from '../errors.js';
 import { type Cidr, parseCidr } from '../net/ip.js';
-import { type FilterKey, filterKeyRow, type IntRange } from './filter-keys.js';
+import { type FilterKey, type FilterSpec, filterKeyRow, type IntRange } from './filter-keys.js';
 
 export type Section = Record<string, unknown>;
 
@@ -102,15 +102,23 @@ export const list = (value: string): string[] =>
     .map((v) => v.trim())
     .filter((v) => v.length > 0);
 
+/** What an item parser says of a bad item (its values may be strings themselves). */
+interface Problem {
+  readonly problem: string;
+}
+const problem = (text: string): Problem => ({ problem: text });
+const isProblem = (v: unknown): v is Problem =>
+  typeof v === 'object' && v !== null && Object.hasOwn(v, 'problem');
+
 /** A list's values, or every problem of its items at once (one per bad item, joined by '; '). */
-function listOf<T>(value: string, item: (text: string) => T | string): T[] | string {
+function listOf<T>(value: string, item: (text: string) => T | Problem): T[] | string {
   const items = list(value);
   if (items.length === 0) return 'is empty';
   const out: T[] = [];
   const problems: string[] = [];
   for (const text of items) {
     const parsed = item(text);
-    if (typeof parsed === 'string') problems.push(parsed);
+    if (isProblem(parsed)) problems.push(parsed.problem);
     else out.push(parsed);
   }
   return problems.length > 0 ? problems.join('; ') : out;
@@ -122,30 +130,61 @@ export function intRanges(
   max: number,
   names?: Readonly<Record<string, number>>,
 ): IntRange[] | string {
-  return listOf(value, (item): IntRange | string => {
+  return listOf(value, (item): IntRange | Problem => {
     const named = names?.[item.toLowerCase()];
     if (named !== undefined) return { from: named, to: named };
-    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(item);
-    if (!m) return `'${item}' is not a number or a range like 100-110${names ? ' or a protocol name' : ''}`;
+    // Hex too: Smonnet's documents print EtherType, TOS and TCP flags as 0x0800, 0x00, 0x18.
+    const m = /^(\d+|0x[0-9a-f]+)(?:\s*-\s*(\d+|0x[0-9a-f]+))?$/i.exec(item);
+    if (!m)
+      return problem(
+        `'${item}' is not a number or a range like 100-110${names ? ' or a protocol name' : ''}`,
+      );
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
-    if (from < min || to > max) return `'${item}' is outside ${min}..${max}`;
-    if (from > to) return `range '${item}' runs backwards`;
+    if (from < min || to > max) return problem(`'${item}' is outside ${min}..${max}`);
+    if (from > to) return problem(`range '${item}' runs backwards`);
     return { from, to };
   });
 }
 
 export function cidrs(value: string): Cidr[] | string {
-  return listOf(value, (item): Cidr | string => {
+  return listOf(value, (item): Cidr | Problem => {
     const c = parseCidr(item);
-    return 'error' in c ? c.error : c;
+    return 'error' in c ? problem(c.error) : c;
   });
 }
 
+/** MAC addresses in any common spelling (00:11:22:33:44:55, 0011.2233.4455, 001122334455). */
+export function macs(value: string): string[] | string {
+  return listOf(value, (item) => {
+    const hex = item.replace(/[:.-]/g, '').toLowerCase();
+    return /^[0-9a-f]{12}$/.test(hex) ? hex : problem(`'${item}' is not a MAC address`);
+  });
+}
+
+/** AS numbers (64500 or AS64500, as digits) or organization names (lowercased). */
+const asValues = (value: string): string[] | string =>
+  listOf(value, (item) => {
+    const number = /^(?:as)?(\d{1,10})$/i.exec(item);
+    return number ? String(Number(number[1])) : item.toLowerCase();
+  });
+
 /** A filter key's text → its values, by the key's row (config/filter-keys.ts). */
-export function filterValues(key: FilterKey, value: string): IntRange[] | Cidr[] | string {
+export function filterValues(key: FilterKey, value: string): FilterSpec[FilterKey] | string {
   const row = filterKeyRow(key);
-  return row.kind === 'int' ? intRanges(value, 0, row.max, row.names) : cidrs(value);
+  switch (row.kind) {
+    case 'int':
+      return intRanges(value, 0, row.max, row.names);
+    case 'address':
+    case 'nat':
+      return cidrs(value);
+    case 'mac':
+      return macs(value);
+    case 'country':
+      return listOf(value, (item) => item.toLowerCase());
+    case 'as':
+      return asValues(value);
+  }
 }
 
 export function strings(

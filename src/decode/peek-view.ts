@@ -5,7 +5,7 @@
  */
 
 import { parseIpv4, parseIpv6 } from '../net/ip.js';
-import type { FilterField, FlowView } from '../record.js';
+import type { FlowView, PeekField } from '../record.js';
 import { remember } from '../util/cache.js';
 
 export type { FlowView } from '../record.js';
@@ -18,7 +18,7 @@ export interface PeekNeeds {
   /** Any of the three. */
   readonly any: boolean;
   /** Every view field the filter reads. */
-  readonly fields: readonly FilterField[];
+  readonly fields: readonly PeekField[];
 }
 
 export const UNSURE = 0;

@@ -1,19 +1,37 @@
 /**
  * A tenant's filter keys → predicates, compiled once per config. Keys AND together, a key's
  * list ORs. Cheap integer checks run before address checks, and an address is parsed only when
- * a tenant filters on it, so a rejected record costs a few comparisons.
+ * a tenant filters on it, so a rejected record costs a few comparisons. Keys about what
+ * enrichment found are a second check, run once the record's addresses were looked up.
  */
-import { FILTER_KEYS, type FilterSpec, filterKeyRow, type IntRange } from '../config/filter-keys.js';
+import {
+  type EnrichedKeyRow,
+  FILTER_KEYS,
+  type FilterKey,
+  type FilterSpec,
+  filterKeyRow,
+  type IntRange,
+} from '../config/filter-keys.js';
 import type { PeekNeeds } from '../decode/peek.js';
+import type { AddressInfo } from '../enrich/enricher.js';
 import type { Cidr } from '../net/ip.js';
 import { PrefixSet } from '../net/prefix-set.js';
-import type { CounterRecord, FilterField, FlowView } from '../record.js';
+import type { CounterRecord, FilterField, FlowRecord, FlowView, PeekField } from '../record.js';
 
-/** What a flow check reads: a decoded record, or the view a peek filled from raw bytes. */
+/**
+ * What a flow check reads: a decoded record, or the view a peek filled from raw bytes (only when
+ * the filter is `peekable`).
+ */
 export type Filterable = Readonly<FlowView>;
 
 export interface CompiledFilter {
   flow(record: Filterable): boolean;
+  /** The check on what enrichment found for the source and destination; true when none. */
+  enriched(record: FlowRecord, source: AddressInfo, destination: AddressInfo): boolean;
+  /** Some key tests enrichment: `enriched` must run. */
+  readonly testsEnrichment: boolean;
+  /** Every key tests a field the peek reads, so a peek can settle the flow check. */
+  readonly peekable: boolean;
   /**
    * Interface counters describe a whole port, every tenant's traffic on it together. A tenant
    * receives them only when its filter is about ports (agent, in_if, out_if) or it has no filter.
@@ -63,7 +81,8 @@ type Field<T> = (r: Filterable) => T;
 const reader =
   <T>(field: FilterField) =>
   (r: Filterable): T =>
-    r[field] as T;
+    // A field outside the view is read only when the filter is not peekable: r is a whole record.
+    (r as FlowRecord)[field] as T;
 
 function fieldCheck<T>(test: (v: T) => boolean, fields: readonly FilterField[]): Check<Filterable> {
   const a: Field<T> = reader(fields[0]!);
@@ -72,17 +91,76 @@ function fieldCheck<T>(test: (v: T) => boolean, fields: readonly FilterField[]):
   return (r) => test(a(r)) || test(b(r));
 }
 
+const PEEK_FIELDS: ReadonlySet<FilterField> = new Set<PeekField>([
+  'inVlan',
+  'outVlan',
+  'inIf',
+  'outIf',
+  'proto',
+  'srcPort',
+  'dstPort',
+  'agent',
+  'srcIp',
+  'dstIp',
+]);
+
+type EnrichedCheck = (r: FlowRecord, source: AddressInfo, destination: AddressInfo) => boolean;
+
+/** One enrichment key's check: values were lowercased (config/values.ts), so is what is found. */
+function enrichedCheck(row: EnrichedKeyRow, values: readonly string[] | readonly Cidr[]): EnrichedCheck {
+  const src = row.side === 'src';
+  if (row.kind === 'nat') {
+    const test = addressTest(values as Cidr[]);
+    // Smonnet's sflow_NEW*IP: the translation, else the address itself.
+    return (r, s, d) => {
+      const nat = src ? (s.nat ?? r.srcIp) : (d.nat ?? r.dstIp);
+      return nat !== '' && test(nat);
+    };
+  }
+  const wanted = new Set(values as string[]);
+  if (row.kind === 'country')
+    return (_r, s, d) => {
+      const geo = (src ? s : d).geo;
+      return (
+        geo !== undefined &&
+        ((geo.countryIsoCode !== undefined && wanted.has(geo.countryIsoCode.toLowerCase())) ||
+          (geo.countryName !== undefined && wanted.has(geo.countryName.toLowerCase())))
+      );
+    };
+  return (_r, s, d) => {
+    const as = (src ? s : d).as;
+    return (
+      as !== undefined &&
+      (wanted.has(String(as.number)) ||
+        (as.organization !== undefined && wanted.has(as.organization.toLowerCase())))
+    );
+  };
+}
+
+function flowCheck(key: FilterKey, spec: FilterSpec): Check<Filterable> | undefined {
+  const row = filterKeyRow(key);
+  if (row.kind === 'int') return fieldCheck(rangeTest(spec[key] as IntRange[]), row.fields);
+  if (row.kind === 'address') return fieldCheck(addressTest(spec[key] as Cidr[]), row.fields);
+  if (row.kind === 'mac') {
+    const wanted = new Set(spec[key] as string[]);
+    return fieldCheck((mac: string) => wanted.has(mac), row.fields);
+  }
+  return undefined;
+}
+
 export function compileFilter(spec: FilterSpec): CompiledFilter {
   const keys = FILTER_KEYS.filter((k) => spec[k] !== undefined);
-  const checks: Check<Filterable>[] = [];
-  // Integer keys first: they cost a comparison, address keys cost a parse.
+  // Integer keys first: they cost a comparison; address keys cost a parse.
+  const ordered = [
+    ...keys.filter((k) => filterKeyRow(k).kind === 'int'),
+    ...keys.filter((k) => filterKeyRow(k).kind !== 'int'),
+  ];
+  const checks = ordered.map((k) => flowCheck(k, spec)).filter((c) => c !== undefined);
+  const enrichedChecks: EnrichedCheck[] = [];
   for (const key of keys) {
     const row = filterKeyRow(key);
-    if (row.kind === 'int') checks.push(fieldCheck(rangeTest(spec[key] as IntRange[]), row.fields));
-  }
-  for (const key of keys) {
-    const row = filterKeyRow(key);
-    if (row.kind === 'address') checks.push(fieldCheck(addressTest(spec[key] as Cidr[]), row.fields));
+    if (row.kind === 'country' || row.kind === 'as' || row.kind === 'nat')
+      enrichedChecks.push(enrichedCheck(row, spec[key] as string[] | Cidr[]));
   }
 
   const portScoped = keys.every((k) => filterKeyRow(k).portScoped === true);
@@ -95,9 +173,19 @@ export function compileFilter(spec: FilterSpec): CompiledFilter {
     const t = rangeTest([...(spec.in_if ?? []), ...(spec.out_if ?? [])]);
     counterChecks.push((r) => t(r.ifIndex));
   }
-  const fields = [...new Set(keys.flatMap((k) => filterKeyRow(k).fields))];
+  const fields = [...new Set(keys.flatMap((k) => filterKeyRow(k).fields as readonly FilterField[]))];
+  const peekFields = fields.filter((f): f is PeekField => PEEK_FIELDS.has(f));
   return {
     flow: all(checks),
+    enriched:
+      enrichedChecks.length === 0
+        ? () => true
+        : (r, s, d) => {
+            for (const check of enrichedChecks) if (!check(r, s, d)) return false;
+            return true;
+          },
+    testsEnrichment: enrichedChecks.length > 0,
+    peekable: keys.every((k) => filterKeyRow(k).decoded !== true),
     counter: portScoped ? all(counterChecks) : () => false,
     keepsAll: keys.length === 0,
     countersNever: !portScoped,
@@ -106,7 +194,7 @@ export function compileFilter(spec: FilterSpec): CompiledFilter {
       srcIp: fields.includes('srcIp'),
       dstIp: fields.includes('dstIp'),
       any: fields.includes('agent') || fields.includes('srcIp') || fields.includes('dstIp'),
-      fields,
+      fields: peekFields,
     },
   };
 }

@@ -145,6 +145,13 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
       const { enricher } = stages;
       const source = enricher.lookup(record.srcIp);
       const destination = enricher.lookup(record.dstIp);
+      if (stages.filter.testsEnrichment) {
+        stage = 'filter';
+        if (!stages.filter.enriched(record, source, destination)) {
+          filtered++;
+          return;
+        }
+      }
       stage = 'document';
       index_ = stages.namer.flows(timeMs);
       doc = stages.documents.flow(record, source, destination, timeMs);
@@ -177,7 +184,7 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
   };
 
   const { filter } = stages;
-  const peeking = !filter.keepsAll;
+  const peeking = !filter.keepsAll && filter.peekable;
   const detecting = stages.format === 'auto';
   const bytes = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
   let start = 0;

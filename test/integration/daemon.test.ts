@@ -251,51 +251,80 @@ describe('smonnet run', () => {
   );
 
   it(
-    "runs Smonnet's legacy [smonit] configuration unchanged",
+    "runs Smonnet's legacy [smonit] configuration unchanged, and answers the original ProcAPI's call",
     async () => {
       const kafka = testKafka();
       const port = await freePort();
       const base = writeScenario({});
       const runtimeDir = join(dirname(base.file), 'run');
       const node = ES_URL.replace('http://', '');
+      const stem = base.topic.replace(/-/g, '');
+      const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((x) => `${stem}${x}`) as [string, string, string, string];
+      // The file as shared with the original ProcAPI: its port and basic auth, no [procapi] listen.
       writeFileSync(
         base.file,
         [
           readFileSync(base.file, 'utf8'),
-          ...daemonSections(port, runtimeDir),
+          '[server]',
+          `port = ${port}`,
+          '[api]',
+          'user = smonit',
+          'pass = s3cret',
+          '[logging]',
+          'level = INFO',
+          '[tornado]',
+          'debug = False',
+          '[procapi]',
+          `default_es_nodes = ${node}`,
+          '[supervisor]',
+          `runtime_dir = ${runtimeDir}`,
+          'shutdown_timeout = 20',
           '[smonit]',
           '; kept as written',
           'max_param_filters = 1',
           'processing_pid = 123',
           'child_procs = 124,125',
-          `monitor_names = ${base.topic.replace(/-/g, '')}a-${base.topic.replace(/-/g, '')}b`,
-          `monitor_params = sflow_dstVlan,42-sflow_srcVlan,200`,
-          `monitor_nodes = ${node}--${node}`,
+          `monitor_names = ${a}-${b}-${c}`,
+          // sflow_EtherType is a field the peek cannot read: that tenant's records are all decoded.
+          'monitor_params = sflow_dstVlan,42-sflow_srcVlan,200-sflow_EtherType,0x86dd',
+          `monitor_nodes = ${node}--${node}--${node}`,
           'deployment_url = http://coordinator.invalid/deploy',
           '',
         ].join('\n'),
       );
-      const a = `${base.topic.replace(/-/g, '')}a`;
-      const b = `${base.topic.replace(/-/g, '')}b`;
-      const es = testElasticsearch(`sflow-${base.topic.replace(/-/g, '')}`);
+      const es = testElasticsearch(`sflow-${stem}`);
       await createScenarioTopic(kafka, base);
       const daemon = startDaemon(base.file, port, runtimeDir);
-      await waitRunning(daemon, [a, b]);
+      await waitRunning(daemon, [a, b, c]);
+      // The original call, as the original ProcAPI's clients sent it: basic auth from [api].
+      const basic = `Basic ${Buffer.from('smonit:s3cret').toString('base64')}`;
+      const call = `/api/v1/smonit/${d}?key0=sflow_IP_Protocol&value0=17`;
+      expect(
+        (await daemon.api('POST', call, undefined, `Basic ${Buffer.from('smonit:no').toString('base64')}`))
+          .status,
+      ).toBe(401);
+      expect((await daemon.api('POST', call, undefined, basic)).status).toBe(201);
+      expect((await daemon.api('POST', call, undefined, basic)).status).toBe(409);
+      await waitRunning(daemon, [a, b, c, d]);
       const records = traffic({ count: 2000, seed: 51 });
       await produce(kafka, base.topic, records);
-      const expectedA = records
-        .flatMap((m) => m.records)
-        .filter((r) => r.kind === 'flow' && r.outVlan === 42).length;
-      const expectedB = records
-        .flatMap((m) => m.records)
-        .filter((r) => r.kind === 'flow' && r.inVlan === 200).length;
+      const flows = records.flatMap((m) => m.records).filter((r) => r.kind === 'flow');
+      const expected: Record<string, number> = {
+        [a]: flows.filter((r) => r.outVlan === 42).length,
+        [b]: flows.filter((r) => r.inVlan === 200).length,
+        [c]: flows.filter((r) => r.etype === 0x86dd).length,
+        [d]: flows.filter((r) => r.proto === 17).length,
+      };
+      expect(Object.values(expected).every((n) => n > 0)).toBe(true);
+      const counts = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            Object.keys(expected).map(async (t) => [t, await countDocuments(es, `sflow-${t}-*`)]),
+          ),
+        );
       await waitFor(
         'legacy tenants index',
-        async () =>
-          (await countDocuments(es, `sflow-${a}-*`)) === expectedA &&
-          (await countDocuments(es, `sflow-${b}-*`)) === expectedB
-            ? true
-            : undefined,
+        async () => (JSON.stringify(await counts()) === JSON.stringify(expected) ? true : undefined),
         90_000,
         1000,
       );
@@ -351,10 +380,12 @@ describe('smonnet run', () => {
       await admin.connect();
       const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
       await admin.disconnect();
-      expect(groups).toEqual(expect.arrayContaining([a, b]));
+      expect(groups).toEqual(expect.arrayContaining([a, b, c, d]));
       const two = await daemon.api(
         'POST',
         `/api/v1/smonit/${a}x?key0=sflow_dstVlan&value0=5&key1=sflow_srcVlan&value1=6&nodes=${node}`,
+        undefined,
+        basic,
       );
       expect(two.status).toBe(400);
     },

@@ -4,7 +4,7 @@
  */
 import { SmonnetError } from '../../errors.js';
 import { PROTOCOL_NUMBERS } from '../../net/protocols.js';
-import { type FilterField, FLOW_NUMBER_MAX as MAX } from '../../record.js';
+import { FLOW_NUMBER_MAX as MAX, type PeekField } from '../../record.js';
 import {
   FLOW,
   type FlowView,
@@ -20,7 +20,7 @@ import { JSON_KEYS } from './fields.js';
 
 // The keys of each view field, v2 before v1, as the full decoder reads `o[v2] ?? o[v1]`; inVlan
 // falls back to vlan_id when src_vlan is 0.
-const JSON_NAMES: Readonly<Record<FilterField, readonly string[]>> = {
+const JSON_NAMES: Readonly<Record<PeekField, readonly string[]>> = {
   inVlan: [...JSON_KEYS.inVlan, ...JSON_KEYS.vlanId],
   outVlan: JSON_KEYS.outVlan,
   inIf: JSON_KEYS.inIf,
@@ -52,7 +52,7 @@ const jsonValues: (number | string | undefined)[] = new Array(PEEK_KEYS.length).
 /** Where each field's names start among the slots: the rest of its names follow in order. */
 const FIRST_SLOT = Object.fromEntries(
   Object.entries(JSON_NAMES).map(([field, names]) => [field, PEEK_KEYS.indexOf(names[0]!)]),
-) as Readonly<Record<FilterField, number>>;
+) as Readonly<Record<PeekField, number>>;
 
 /** `o[v2] ?? o[v1]`, the names in slots `slot` and `slot + 1`. */
 const jsonPair = (slot: number): number | string | undefined => jsonValues[slot] ?? jsonValues[slot + 1];
@@ -66,7 +66,7 @@ function jsonUint(slot: number, max: number): number {
 
 const U32 = 0xffffffff;
 
-function jsonField(field: FilterField, view: FlowView): boolean {
+function jsonField(field: PeekField, view: FlowView): boolean {
   const slot = FIRST_SLOT[field];
   switch (field) {
     case 'agent':
@@ -160,8 +160,8 @@ interface JsonSearch {
 /** Slack before the remembered tail: values before the keys vary in length between messages. */
 const TAIL_SLACK = 64;
 
-const searches = new WeakMap<readonly FilterField[], JsonSearch>();
-function jsonSearch(fields: readonly FilterField[]): JsonSearch {
+const searches = new WeakMap<readonly PeekField[], JsonSearch>();
+function jsonSearch(fields: readonly PeekField[]): JsonSearch {
   let search = searches.get(fields);
   if (search === undefined) {
     const keys = fields.flatMap((f) => JSON_NAMES[f]);

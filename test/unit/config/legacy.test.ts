@@ -38,7 +38,7 @@ describe('legacy [smonit] configuration', () => {
     expect(messages).toEqual([
       "api.cfg [smonit] monitor_nodes: has 1 groups (separated by '--') for 2 monitor_names",
       expect.stringMatching(
-        /^api\.cfg \[smonit\] monitor_params: a: field 'sflow_color' is not one of SampleType, sflow_srcVlan, /,
+        /^api\.cfg \[smonit\] monitor_params: a: field 'sflow_color' is not one of SampleType, type, @version, sflow_srcVlan, /,
       ),
       "api.cfg [smonit] monitor_params: group 'sflow_dstVlan' of b is not field,value pairs",
     ]);
@@ -90,11 +90,28 @@ describe("Smonnet's own files", () => {
         `[smonit]\nmonitor_names = x\nmonitor_params = ${params}\nmonitor_nodes = h:9200\n`,
         'a.cfg',
       );
-    expect(() => refused('SampleType,CNTR')).toThrow(/SampleType 'CNTR' is not FLOW/);
+    expect(() => refused('SampleType,CNTR')).toThrow(
+      /SampleType 'CNTR' never matches: every flow Smonnet indexed had SampleType FLOW/,
+    );
     // The original's field names, and smonnet's earlier spellings of them.
     expect(refused('sflow_IP_Protocol,6').tenants[0]!.filter.proto).toEqual([{ from: 6, to: 6 }]);
     expect(refused('sflow_ReporterIP,192.0.2.1').tenants[0]!.filter.agent?.[0]?.bits).toBe(32);
     expect(refused('sflow_IPProtocol,17').tenants[0]!.filter.proto).toEqual([{ from: 17, to: 17 }]);
+  });
+
+  it("refuses the fields no equality could select on, and notes that Smonnet applied only a tenant's first pair", () => {
+    const params = (p: string) =>
+      parseConfig(`[smonit]\nmonitor_names = x\nmonitor_params = ${p}\nmonitor_nodes = h:9200\n`, 'a.cfg');
+    expect(() => params('@message,FLOW')).toThrow(/field '@message' holds the whole sflowtool line/);
+    expect(() => params('sflow_src_location,1')).toThrow(/holds a geo point/);
+    expect(() => params('type,netflow')).toThrow(
+      /type 'netflow' never matches: every flow Smonnet indexed had type sflow/,
+    );
+    expect(params('type,sflow,@version,1').tenants[0]!.filter).toEqual({});
+    expect(params('sflow_dstVlan,42').legacyNotes).toEqual([]);
+    expect(params('sflow_dstVlan,42,sflow_IP_Protocol,6').legacyNotes).toEqual([
+      'x: 2 field,value pairs; Smonnet applied only the first (sflow_dstVlan,42), smonnet requires every field to match (several values of one field: any)',
+    ]);
   });
 
   it('reads new_monitor with several field/value pairs and IPv6 values', () => {

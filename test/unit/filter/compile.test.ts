@@ -63,4 +63,48 @@ describe('compileFilter', () => {
     expect(compileFilter(filterOf({ agent: '192.0.2.9' })).counter(counter)).toBe(false);
     expect(compileFilter(filterOf({ out_if: '13' })).counter(counter)).toBe(false);
   });
+
+  it('matches the decoded-only keys: hex numbers, MACs in any spelling, sizes and rates', () => {
+    expect(matches({ ether_type: '0x0800', tcp_flags: '0x18', tos: '0' })).toBe(true);
+    expect(matches({ ether_type: '0x86dd' })).toBe(false);
+    expect(matches({ ttl: '60-64', packet_size: '70', ip_size: '52', sampling_rate: '512' })).toBe(true);
+    expect(matches({ src_mac: '02:A3:91:4C:AC:00' })).toBe(true);
+    expect(matches({ dst_mac: '0000.5e00.01fe' })).toBe(true);
+    expect(matches({ dst_mac: '02a3914cac00' })).toBe(false);
+    // Those fields are not in a peek's view: a tenant using them has every record decoded.
+    expect(compileFilter(filterOf({ tos: '0' })).peekable).toBe(false);
+    expect(compileFilter(filterOf({ vlan: '42', dst_port: '443' })).peekable).toBe(true);
+    expect(compileFilter(filterOf({ tos: '0' })).needs.fields).toEqual([]);
+  });
+
+  it('tests country, AS and NAT keys on what enrichment found, after the flow check', () => {
+    const geo = `[enrich]\ngeoip_city = city.mmdb\ngeoip_asn = asn.mmdb\n`;
+    const spec = (keys: string) =>
+      parseConfig(`${geo}[kafka]\n[tenant.t]\nes_nodes = h:9200\n${keys}\n`, 't.cfg').tenants[0]!.filter;
+    const sweden = {
+      geo: { countryIsoCode: 'SE', countryName: 'Sweden', cityName: undefined, location: undefined },
+      as: { number: 29518, organization: 'Bredband2 AB' },
+      nat: undefined,
+      label: undefined,
+    };
+    const nothing = { geo: undefined, as: undefined, nat: undefined, label: undefined };
+    const nat = { ...nothing, nat: '203.0.113.42' };
+    const f = (keys: string) => compileFilter(spec(keys));
+    expect(f('dst_country = se').enriched(base, nothing, sweden)).toBe(true);
+    expect(f('dst_country = Sweden, Norway').enriched(base, nothing, sweden)).toBe(true);
+    expect(f('src_country = Sweden').enriched(base, nothing, sweden)).toBe(false);
+    expect(f('dst_as = AS29518').enriched(base, nothing, sweden)).toBe(true);
+    expect(f('dst_as = bredband2 ab').enriched(base, nothing, sweden)).toBe(true);
+    expect(f('dst_as = 64500').enriched(base, nothing, sweden)).toBe(false);
+    // The translation, else the address itself, as Smonnet's sflow_NEWsrcIP.
+    expect(f('src_nat = 203.0.113.0/24').enriched(base, nat, nothing)).toBe(true);
+    expect(f('src_nat = 10.1.42.27').enriched(base, nothing, nothing)).toBe(true);
+    expect(f('src_nat = 10.1.42.27').enriched(base, nat, nothing)).toBe(false);
+    expect(f('src_nat = 10.1.42.27').testsEnrichment).toBe(true);
+    expect(f('vlan = 42').testsEnrichment).toBe(false);
+    // Without the database that answers it, such a key would never match: refused.
+    expect(() => parseConfig('[kafka]\n[tenant.t]\nes_nodes = h:9200\nsrc_as = 64500\n', 't.cfg')).toThrow(
+      /\[tenant\.t\] src_as: tests what GeoIP finds, but \[enrich\] geoip_asn is not set/,
+    );
+  });
 });

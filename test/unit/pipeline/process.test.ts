@@ -154,6 +154,60 @@ describe('processBatch', () => {
     });
   });
 
+  it("selects on any field of Smonnet's documents, comparing the value as the document writes it", () => {
+    const legacy = lines(processBatch(batchOf([flowLine(flow)]), build('', 'legacy')).body)[1]!;
+    // Different in every field Smonnet's documents have.
+    const other: FlowRecord = {
+      ...flow,
+      agent: '192.0.2.9',
+      inIf: 13,
+      outIf: 2,
+      srcMac: '02a3914cac01',
+      dstMac: '00005e0001ff',
+      etype: 0x86dd,
+      inVlan: 43,
+      outVlan: 5,
+      srcIp: '2001:db8::5',
+      dstIp: '2001:db8::6',
+      proto: 17,
+      tos: 8,
+      ttl: 64,
+      srcPort: 53,
+      dstPort: 5353,
+      tcpFlags: 0,
+      frameLength: 90,
+      ipSize: 72,
+      samplingRate: 1024,
+    };
+    const geo = `[enrich]\ngeoip_city = ${fixtures}GeoLite2-City-Test.mmdb\ngeoip_asn = ${fixtures}GeoLite2-ASN-Test.mmdb\n`;
+    const tested: string[] = [];
+    for (const [field, value] of Object.entries(legacy)) {
+      if (field.startsWith('smonnet_') || typeof value === 'object') continue;
+      if (field === '@message' || field === '@timestamp') continue;
+      const cfg = parseConfig(
+        `${geo}[smonit]\nmonitor_names = t\nmonitor_params = ${field},${String(value)}\nmonitor_nodes = h:9200\n`,
+        'api.cfg',
+      );
+      const stages = buildStages({
+        tenant: 't',
+        format: 'auto',
+        filter: cfg.tenants[0]!.filter,
+        schema: 'legacy',
+        indexPrefix: 'lab',
+        geoipCity: { file: 'c', bytes: loadDatabase(`${fixtures}GeoLite2-City-Test.mmdb`)! },
+        geoipAsn: { file: 'a', bytes: loadDatabase(`${fixtures}GeoLite2-ASN-Test.mmdb`)! },
+        ipmap: { file: 'ipmap.json', doc: { nat: { '10.1.42.27': '203.0.113.42' } } },
+      });
+      const out = processBatch(batchOf([flowLine(flow), flowLine(other)]), stages);
+      // The same document field every flow had (SampleType, type, @version) keeps both.
+      const constant = ['SampleType', 'type', '@version'].includes(field);
+      expect([field, out.documents, out.filtered]).toEqual([field, constant ? 2 : 1, constant ? 0 : 1]);
+      if (!constant) expect(lines(out.body)[1]!['sflow_ReporterIP'], field).toBe('192.0.2.1');
+      tested.push(field);
+    }
+    expect(tested).toHaveLength(26);
+  });
+
   it('counts filtered and undecodable records so every record is accounted for', () => {
     const other = flowLine({ ...flow, inVlan: 7 });
     const out = processBatch(
