@@ -28,6 +28,12 @@ export const ERROR_CATALOGUE = {
     means: 'a GeoIP database cannot be read',
   },
   IPMAP_INVALID: { canRetry: false, httpStatus: 500, exitCode: 1, means: 'the IP map cannot be read' },
+  INTERFACES_INVALID: {
+    canRetry: false,
+    httpStatus: 500,
+    exitCode: 1,
+    means: 'the interface file cannot be read',
+  },
   KAFKA_NOT_READY: {
     canRetry: true,
     httpStatus: 503,
@@ -160,7 +166,7 @@ export class ConfigErrors extends SmonnetError {
 
 export class EnrichmentSourceError extends SmonnetError {
   constructor(
-    code: 'GEOIP_DATABASE_INVALID' | 'IPMAP_INVALID',
+    code: 'GEOIP_DATABASE_INVALID' | 'IPMAP_INVALID' | 'INTERFACES_INVALID',
     readonly file: string,
     problem: string,
   ) {

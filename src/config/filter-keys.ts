@@ -55,7 +55,13 @@ export interface EnrichedKeyRow {
   readonly portScoped?: undefined;
   readonly decoded: true;
 }
-export type FilterKeyRow = IntKeyRow | AddressKeyRow | MacKeyRow | EnrichedKeyRow;
+/** An interface's name in the interface file ([enrich] interfaces), exact or a glob. */
+export interface InterfaceNameKeyRow extends KeyRow {
+  readonly kind: 'ifname';
+  readonly fields: readonly ('inIf' | 'outIf')[];
+  readonly decoded: true;
+}
+export type FilterKeyRow = IntKeyRow | AddressKeyRow | MacKeyRow | EnrichedKeyRow | InterfaceNameKeyRow;
 
 const M = FLOW_NUMBER_MAX;
 
@@ -84,6 +90,9 @@ export const FILTER_KEY_TABLE = {
   port: { kind: 'int', fields: ['srcPort', 'dstPort'], max: M.srcPort },
   src_port: { kind: 'int', fields: ['srcPort'], max: M.srcPort, legacy: ['sflow_srcPort'] },
   dst_port: { kind: 'int', fields: ['dstPort'], max: M.dstPort, legacy: ['sflow_dstPort'] },
+  if_name: { kind: 'ifname', fields: ['inIf', 'outIf'], portScoped: true, decoded: true },
+  in_if_name: { kind: 'ifname', fields: ['inIf'], portScoped: true, decoded: true },
+  out_if_name: { kind: 'ifname', fields: ['outIf'], portScoped: true, decoded: true },
   ether_type: { kind: 'int', fields: ['etype'], max: M.etype, legacy: ['sflow_EtherType'], decoded: true },
   tos: { kind: 'int', fields: ['tos'], max: M.tos, legacy: ['sflow_IPTOS'], decoded: true },
   ttl: { kind: 'int', fields: ['ttl'], max: M.ttl, legacy: ['sflow_IPTTL'], decoded: true },
@@ -133,6 +142,8 @@ interface KindValues {
   country: readonly string[];
   /** Lowercased organization names or AS numbers as digits. */
   as: readonly string[];
+  /** Interface names or globs (`*`, `?`), as written. */
+  ifname: readonly string[];
 }
 
 /** A key's parsed values, by the key's kind. */

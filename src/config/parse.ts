@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { SamplingRule } from '../enrich/sampling.js';
 import { ConfigError, ConfigErrors } from '../errors.js';
+import { canonicalIp, parseCidr } from '../net/ip.js';
 import { type FilterKey, filterKeyRow } from './filter-keys.js';
 import { LEGACY_KEYS, legacyTenants } from './legacy.js';
 import { tenantConfig } from './tenant.js';
@@ -36,7 +38,7 @@ export { KIBANA_KEYS, TENANT_NAME } from './tenant.js';
 export { elasticsearchUrl, readIni } from './values.js';
 
 const KAFKA_KEYS = ['brokers', 'topic', 'format', 'dead_letter_topic', 'group_prefix'] as const;
-const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'threads'] as const;
+const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'interfaces', 'threads'] as const;
 const PROCAPI_KEYS = [
   'enabled',
   'listen',
@@ -58,7 +60,15 @@ const SUPERVISOR_KEYS = [
 ] as const;
 /** Sections of the original ProcAPI's own file, which an install may share with Smonnet's. */
 const ORIGINAL_PROCAPI_SECTIONS = ['server', 'api', 'logging', 'cache', 'tornado'];
-const KNOWN_SECTIONS = ['kafka', 'enrich', 'procapi', 'supervisor', 'smonit', ...ORIGINAL_PROCAPI_SECTIONS];
+const KNOWN_SECTIONS = [
+  'kafka',
+  'enrich',
+  'sampling',
+  'procapi',
+  'supervisor',
+  'smonit',
+  ...ORIGINAL_PROCAPI_SECTIONS,
+];
 
 /** A value of a section smonnet does not validate (the original ProcAPI's), as text. */
 const textOf = (section: unknown, key: string): string | undefined => {
@@ -113,11 +123,53 @@ function enrichSettings(c: Collector, section: Section | undefined, baseDir: str
     geoipCity: path('geoip_city'),
     geoipAsn: path('geoip_asn'),
     ipmap: path('ipmap'),
+    interfaces: path('interfaces'),
     threads:
       (s['threads'] ?? 'auto') === 'auto'
         ? 'auto'
         : wholeNumber(c, 'enrich', 'threads', s['threads'], 0, 0, 64),
   };
+}
+
+/**
+ * [sampling]: `default = RATE` for records that carry none, and per agent or interface
+ * `default AGENT = RATE` / `override AGENT = RATE`, AGENT an address, a network or `address@ifIndex`.
+ */
+function samplingRules(c: Collector, section: Section | undefined): SamplingRule[] {
+  const rules: SamplingRule[] = [];
+  for (const [key, value] of Object.entries(section ?? {})) {
+    const m = /^(default|override)(?:\s+(\S+?)(?:@(\d{1,10}))?)?$/.exec(key);
+    const rate = typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : 0;
+    if (!m || (m[1] === 'override' && m[2] === undefined)) {
+      c.add(
+        'sampling',
+        key,
+        "is not 'default', 'default AGENT' or 'override AGENT' (AGENT: address, network or address@ifIndex)",
+      );
+      continue;
+    }
+    if (rate < 1 || rate > 0xffffffff) {
+      c.add('sampling', key, `'${String(value)}' is not a sampling rate (1 or more)`);
+      continue;
+    }
+    const kind = m[1] as SamplingRule['kind'];
+    if (m[2] === undefined) {
+      rules.push({ kind, agent: undefined, rate });
+      continue;
+    }
+    const agent = parseCidr(m[2]);
+    if ('error' in agent) c.add('sampling', key, agent.error);
+    else if (m[3] !== undefined && agent.bits !== (agent.family === 4 ? 32 : 128))
+      c.add('sampling', key, 'an interface rule names one agent address, not a network');
+    else
+      rules.push({
+        kind,
+        agent,
+        rate,
+        ...(m[3] !== undefined && { address: canonicalIp(m[2]), ifIndex: Number(m[3]) }),
+      });
+  }
+  return rules;
 }
 
 /** A key about countries or AS needs the database that answers it, or it would never match. */
@@ -140,7 +192,7 @@ function enrichmentKeysHaveDatabases(
         c.add(
           fromSmonit.has(t.name) ? 'smonit' : `tenant.${t.name}`,
           key,
-          `tests what GeoIP finds, but [enrich] ${missing} is not set: it would never match`,
+          `tests what [enrich] ${missing} gives, but it is not set: it would never match`,
         );
     }
   }
@@ -240,7 +292,7 @@ export function parseConfig(text: string, file: string): AppConfig {
       c.add(
         name,
         undefined,
-        'unknown section (expected [kafka], [enrich], [procapi], [supervisor], [tenant.NAME] or [smonit])',
+        'unknown section (expected [kafka], [enrich], [sampling], [procapi], [supervisor], [tenant.NAME] or [smonit])',
       );
   }
   const smonit = doc['smonit'] as Section | undefined;
@@ -284,6 +336,7 @@ export function parseConfig(text: string, file: string): AppConfig {
   const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined);
   const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
   enrichmentKeysHaveDatabases(c, tenants, enrich, fromSmonit);
+  const sampling = samplingRules(c, doc['sampling'] as Section | undefined);
   const procapi = procApiSettings(c, doc, baseDir);
   const supervisor = supervisorSettings(c, doc['supervisor'] as Section | undefined, baseDir);
   if (c.errors.length > 0) throw new ConfigErrors(c.errors);
@@ -297,6 +350,7 @@ export function parseConfig(text: string, file: string): AppConfig {
     legacy: smonit !== undefined,
     legacyMaxFilters,
     legacyNotes,
+    sampling,
   };
 }
 

@@ -1,9 +1,11 @@
 /** A [tenant.NAME] section (or a tenant of [smonit]) → TenantConfig. */
 import { isAbsolute, resolve } from 'node:path';
+import type { Cidr } from '../net/ip.js';
 import { FILTER_KEYS } from './filter-keys.js';
 import { type FilterSpec, type KibanaSettings, SCHEMAS, type Schema, type TenantConfig } from './types.js';
 import {
   type Collector,
+  cidrs,
   elasticsearchUrl,
   filterValues,
   httpUrl,
@@ -38,6 +40,8 @@ export const TENANT_KEYS = [
   'schema',
   'replicas',
   'group_id',
+  'networks',
+  'retention_days',
   ...KIBANA_KEYS,
 ] as const;
 
@@ -100,8 +104,31 @@ export function tenantConfig(
     schema,
     replicas: wholeNumber(c, where, 'replicas', s['replicas'], 1, 1, 64),
     groupId: groupId(c, where, s['group_id']),
+    networks: tenantNetworks(c, where, s['networks'], filter as FilterSpec),
+    retentionDays: retention(c, where, s['retention_days']),
     source: s,
   };
+}
+
+/** `networks`, else the addresses its filter names: where the tenant is "inside". */
+function tenantNetworks(c: Collector, where: string, value: string | undefined, filter: FilterSpec): Cidr[] {
+  if (value === undefined) return [...(filter.ip ?? []), ...(filter.src_ip ?? []), ...(filter.dst_ip ?? [])];
+  const parsed = cidrs(value);
+  if (typeof parsed === 'string') {
+    c.add(where, 'networks', parsed);
+    return [];
+  }
+  return parsed;
+}
+
+function retention(c: Collector, where: string, value: string | undefined): number | 'ilm' | undefined {
+  if (value === undefined) return undefined;
+  if (value.toLowerCase() === 'ilm') return 'ilm';
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1) {
+    c.add(where, 'retention_days', `'${value}' is not a number of days (1 or more) or 'ilm'`);
+    return undefined;
+  }
+  return Number(value);
 }
 
 /** A consumer group id of its own (Smonnet's tenants used their names), else undefined. */

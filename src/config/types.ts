@@ -1,6 +1,8 @@
 /** The validated configuration: what every process receives after `loadConfig` accepted a file. */
 export type { FilterKey, FilterSpec, IntRange } from './filter-keys.js';
 
+import type { SamplingRule } from '../enrich/sampling.js';
+import type { Cidr } from '../net/ip.js';
 import type { FilterSpec } from './filter-keys.js';
 
 export const INPUT_FORMATS = ['auto', 'sflowtool', 'goflow2-json', 'goflow2-pb'] as const;
@@ -23,6 +25,8 @@ export interface EnrichSettings {
   readonly geoipCity: string | undefined;
   readonly geoipAsn: string | undefined;
   readonly ipmap: string | undefined;
+  /** Interface names, descriptions, speeds, boundaries (JSON or CSV, enrich/interfaces.ts). */
+  readonly interfaces: string | undefined;
   /** Enrichment threads per worker; 'auto' decides by cores per worker (see poolThreads). */
   readonly threads: number | 'auto';
 }
@@ -55,6 +59,10 @@ export interface TenantConfig {
   /** Its consumer group; undefined: `<group_prefix>-<name>`. */
   readonly groupId: string | undefined;
   readonly kibana: KibanaSettings | undefined;
+  /** The tenant's own networks, which give flows a direction: `networks`, else its filter's addresses. */
+  readonly networks: readonly Cidr[];
+  /** Days its daily indices are kept; 'ilm' leaves deletion to a lifecycle policy; undefined: forever. */
+  readonly retentionDays: number | 'ilm' | undefined;
   /** The section's keys as written, for comparing two versions of a tenant. */
   readonly source: Readonly<Record<string, string>>;
 }
@@ -98,6 +106,8 @@ export interface AppConfig {
   readonly procapi: ProcApiSettings;
   readonly supervisor: SupervisorSettings;
   readonly tenants: readonly TenantConfig[];
+  /** [sampling]: default and override sampling rates per agent or interface. */
+  readonly sampling: readonly SamplingRule[];
   /** True when the tenants came from Smonnet's [smonit] section. */
   readonly legacy: boolean;
   /** [smonit] max_param_filters: most field/value pairs the legacy ProcAPI route takes; 0 for no limit. */

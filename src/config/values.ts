@@ -184,6 +184,8 @@ export function filterValues(key: FilterKey, value: string): FilterSpec[FilterKe
       return listOf(value, (item) => item.toLowerCase());
     case 'as':
       return asValues(value);
+    case 'ifname':
+      return listOf(value, (item) => item);
   }
 }
 

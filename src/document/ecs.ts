@@ -10,7 +10,9 @@
  */
 
 import { interfaceKind, NO_VLAN } from '../decode/rules.js';
+import type { FlowContext } from '../enrich/context.js';
 import type { AddressInfo } from '../enrich/enricher.js';
+import type { InterfaceInfo } from '../enrich/interfaces.js';
 import { protocolName } from '../net/protocols.js';
 import { ETYPE_IPV4, ETYPE_IPV6, IF_DISCARDED, IF_MULTIPLE, IF_SINGLE, type IfKind } from '../record.js';
 import { remember } from '../util/cache.js';
@@ -88,11 +90,46 @@ function vlan(id: number): string {
   return id === NO_VLAN ? '' : `,"vlan":{"id":"${id}"}`;
 }
 
+/** What the interface file says of an interface, as ECS members; each interface formatted once. */
+interface InterfaceText {
+  /** `,"name":…,"alias":…` inside observer.*.interface */
+  readonly names: string;
+  /** `,"zone":…` inside observer.* */
+  readonly zone: string;
+}
+const interfaceTexts = new WeakMap<InterfaceInfo, InterfaceText>();
+const NO_INTERFACE: InterfaceText = { names: '', zone: '' };
+function interfaceText(info: InterfaceInfo | undefined): InterfaceText {
+  if (info === undefined) return NO_INTERFACE;
+  let t = interfaceTexts.get(info);
+  if (t === undefined) {
+    const alias = info.description === undefined ? '' : `,"alias":${str(info.description)}`;
+    t = {
+      names: `,"name":${str(info.name)}${alias}`,
+      zone: info.boundary === undefined ? '' : `,"zone":"${info.boundary}"`,
+    };
+    interfaceTexts.set(info, t);
+  }
+  return t;
+}
+
+/** Speed and provider have no ECS field: sflow.in_if_* and sflow.out_if_*. */
+function interfaceExtras(side: 'in' | 'out', info: InterfaceInfo | undefined): string {
+  if (info === undefined) return '';
+  const speed = info.speed === undefined ? '' : `,"${side}_if_speed":${info.speed}`;
+  const provider = info.provider === undefined ? '' : `,"${side}_if_provider":${str(info.provider)}`;
+  return speed + provider;
+}
+
+const direction = (ctx: FlowContext): string =>
+  ctx.direction === undefined ? '' : `,"direction":"${ctx.direction}"`;
+
 const IF_FORMATS = ['single', 'discarded', 'multiple', 'internal'] as const;
 
 /** An observer side: the interface id only when the sample names one interface, and the VLAN. */
-function observerSide(kind: IfKind, value: number, vlanId: number): string {
-  const id = kind === IF_SINGLE ? `"interface":{"id":"${value}"}` : '';
+function observerSide(kind: IfKind, value: number, vlanId: number, info: InterfaceInfo | undefined): string {
+  const t = interfaceText(info);
+  const id = kind === IF_SINGLE ? `"interface":{"id":"${value}"${t.names}}${t.zone}` : '';
   const tag = vlanId === NO_VLAN ? '' : `${id === '' ? '' : ','}"vlan":{"id":"${vlanId}"}`;
   return `{${id}${tag}}`;
 }
@@ -125,21 +162,25 @@ function labels(source: AddressInfo, destination: AddressInfo): string {
 }
 
 export const ecsDocuments: DocumentWriter = {
-  flow(r, s, d, timeMs) {
+  flow(r, s, d, timeMs, ctx) {
+    const extras = interfaceExtras('in', ctx.ingress) + interfaceExtras('out', ctx.egress);
     // The common sample, in one template: IP with ports, one interface each way.
-    if (r.icmpType < 0 && r.srcIp !== '' && r.inIfKind === IF_SINGLE && r.outIfKind === IF_SINGLE)
+    if (r.icmpType < 0 && r.srcIp !== '' && r.inIfKind === IF_SINGLE && r.outIfKind === IF_SINGLE) {
+      const i = interfaceText(ctx.ingress);
+      const e = interfaceText(ctx.egress);
       return (
         `{"@timestamp":"${isoTime(timeMs)}","event":{"kind":"event","dataset":"sflow.flow"},` +
         `"source":{"ip":"${r.srcIp}","port":${r.srcPort},"mac":"${mac(r.srcMac)}"${membersOf(s)}},` +
         `"destination":{"ip":"${r.dstIp}","port":${r.dstPort},"mac":"${mac(r.dstMac)}"${membersOf(d)}},` +
         `"network":{"transport":"${TRANSPORTS[r.proto]}","iana_number":"${r.proto}"${networkType(r.etype)},` +
-        `"bytes":${r.frameLength * r.samplingRate},"packets":${r.samplingRate}},` +
-        `"observer":{"ip":"${r.agent}","ingress":{"interface":{"id":"${r.inIf}"}${vlan(r.inVlan)}},` +
-        `"egress":{"interface":{"id":"${r.outIf}"}${vlan(r.outVlan)}}},` +
+        `"bytes":${r.frameLength * r.samplingRate},"packets":${r.samplingRate}${direction(ctx)}},` +
+        `"observer":{"ip":"${r.agent}","ingress":{"interface":{"id":"${r.inIf}"${i.names}}${i.zone}${vlan(r.inVlan)}},` +
+        `"egress":{"interface":{"id":"${r.outIf}"${e.names}}${e.zone}${vlan(r.outVlan)}}},` +
         `"sflow":{"sampling_rate":${r.samplingRate},"frame_length":${r.frameLength},"ip_size":${r.ipSize},` +
-        `"ethernet_type":${r.etype},"tcp_flags":${r.tcpFlags},"tos":${r.tos},"ttl":${r.ttl}}` +
+        `"ethernet_type":${r.etype},"tcp_flags":${r.tcpFlags},"tos":${r.tos},"ttl":${r.ttl}${extras}}` +
         `${labels(s, d)}}`
       );
+    }
     const ip = r.srcIp !== '';
     // Ports only where the frame is IP and not ICMP (whose type and code are sflow.icmp_*).
     const ports = ip && r.icmpType < 0;
@@ -152,11 +193,11 @@ export const ecsDocuments: DocumentWriter = {
       `"source":${endpoint(r.srcIp, r.srcPort, ports, r.srcMac, s)},` +
       `"destination":${endpoint(r.dstIp, r.dstPort, ports, r.dstMac, d)},` +
       `"network":{${transport}` +
-      `"bytes":${r.frameLength * r.samplingRate},"packets":${r.samplingRate}},` +
-      `"observer":{"ip":"${r.agent}","ingress":${observerSide(r.inIfKind, r.inIf, r.inVlan)},` +
-      `"egress":${observerSide(r.outIfKind, r.outIf, r.outVlan)}},` +
+      `"bytes":${r.frameLength * r.samplingRate},"packets":${r.samplingRate}${direction(ctx)}},` +
+      `"observer":{"ip":"${r.agent}","ingress":${observerSide(r.inIfKind, r.inIf, r.inVlan, ctx.ingress)},` +
+      `"egress":${observerSide(r.outIfKind, r.outIf, r.outVlan, ctx.egress)}},` +
       `"sflow":{"sampling_rate":${r.samplingRate},"frame_length":${r.frameLength},"ip_size":${r.ipSize},` +
-      `"ethernet_type":${r.etype},"tcp_flags":${r.tcpFlags},"tos":${r.tos},"ttl":${r.ttl}${icmp}` +
+      `"ethernet_type":${r.etype},"tcp_flags":${r.tcpFlags},"tos":${r.tos},"ttl":${r.ttl}${icmp}${extras}` +
       `${ifaceFormat('in', r.inIfKind, r.inIf)}${ifaceFormat('out', r.outIfKind, r.outIf)}}` +
       `${labels(s, d)}}`
     );

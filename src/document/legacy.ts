@@ -16,7 +16,9 @@ const ipv4Or0 = (ip: string): string => (ip !== '' && ip.indexOf(':') < 0 ? ip :
 const ipv6 = (ip: string): string | undefined => (ip.indexOf(':') >= 0 ? ip : undefined);
 
 export const legacyDocuments: DocumentWriter = {
-  flow(r, src, dst, timeMs) {
+  flow(r, src, dst, timeMs, ctx) {
+    const i = ctx.ingress;
+    const o = ctx.egress;
     return JSON.stringify({
       '@message': flowLine(r),
       '@timestamp': new Date(timeMs).toISOString(),
@@ -63,6 +65,17 @@ export const legacyDocuments: DocumentWriter = {
       smonnet_dst_label: dst.label,
       smonnet_ICMPType: r.icmpType < 0 ? undefined : r.icmpType,
       smonnet_ICMPCode: r.icmpCode < 0 ? undefined : r.icmpCode,
+      smonnet_inputPortName: i?.name,
+      smonnet_inputPortDescription: i?.description,
+      smonnet_inputPortSpeed: i?.speed,
+      smonnet_inputPortBoundary: i?.boundary,
+      smonnet_inputPortProvider: i?.provider,
+      smonnet_outputPortName: o?.name,
+      smonnet_outputPortDescription: o?.description,
+      smonnet_outputPortSpeed: o?.speed,
+      smonnet_outputPortBoundary: o?.boundary,
+      smonnet_outputPortProvider: o?.provider,
+      smonnet_direction: ctx.direction,
     });
   },
   counter(r, timeMs) {

@@ -14,9 +14,17 @@ import {
 } from '../config/filter-keys.js';
 import type { PeekNeeds } from '../decode/peek.js';
 import type { AddressInfo } from '../enrich/enricher.js';
+import type { InterfaceMap } from '../enrich/interfaces.js';
 import type { Cidr } from '../net/ip.js';
 import { PrefixSet } from '../net/prefix-set.js';
-import type { CounterRecord, FilterField, FlowRecord, FlowView, PeekField } from '../record.js';
+import {
+  type CounterRecord,
+  type FilterField,
+  type FlowRecord,
+  type FlowView,
+  IF_SINGLE,
+  type PeekField,
+} from '../record.js';
 
 /**
  * What a flow check reads: a decoded record, or the view a peek filled from raw bytes (only when
@@ -137,8 +145,39 @@ function enrichedCheck(row: EnrichedKeyRow, values: readonly string[] | readonly
   };
 }
 
-function flowCheck(key: FilterKey, spec: FilterSpec): Check<Filterable> | undefined {
+/** Interface names as globs (`*` any run, `?` one character), case ignored. */
+export function nameTest(globs: readonly string[]): (name: string | undefined) => boolean {
+  const escaped = globs.map((g) =>
+    g
+      .split('')
+      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+      .join(''),
+  );
+  const re = new RegExp(`^(?:${escaped.join('|')})$`, 'i');
+  return (name) => name !== undefined && re.test(name);
+}
+
+/** A name key's check: the interface must be one ifIndex, named in the interface file. */
+function interfaceNameCheck(
+  fields: readonly ('inIf' | 'outIf')[],
+  globs: readonly string[],
+  interfaces: InterfaceMap | undefined,
+): Check<Filterable> {
+  const test = nameTest(globs);
+  const one = (r: FlowRecord, field: 'inIf' | 'outIf'): boolean =>
+    (field === 'inIf' ? r.inIfKind : r.outIfKind) === IF_SINGLE &&
+    test(interfaces?.find(r.agent, r[field])?.name);
+  // Not peekable: r is a whole record.
+  return (v) => fields.some((f) => one(v as FlowRecord, f));
+}
+
+function flowCheck(
+  key: FilterKey,
+  spec: FilterSpec,
+  interfaces: InterfaceMap | undefined,
+): Check<Filterable> | undefined {
   const row = filterKeyRow(key);
+  if (row.kind === 'ifname') return interfaceNameCheck(row.fields, spec[key] as string[], interfaces);
   if (row.kind === 'int') return fieldCheck(rangeTest(spec[key] as IntRange[]), row.fields);
   if (row.kind === 'address') return fieldCheck(addressTest(spec[key] as Cidr[]), row.fields);
   if (row.kind === 'mac') {
@@ -148,14 +187,15 @@ function flowCheck(key: FilterKey, spec: FilterSpec): Check<Filterable> | undefi
   return undefined;
 }
 
-export function compileFilter(spec: FilterSpec): CompiledFilter {
+/** `interfaces`: the interface file, which the interface name keys look names up in. */
+export function compileFilter(spec: FilterSpec, interfaces?: InterfaceMap): CompiledFilter {
   const keys = FILTER_KEYS.filter((k) => spec[k] !== undefined);
   // Integer keys first: they cost a comparison; address keys cost a parse.
   const ordered = [
     ...keys.filter((k) => filterKeyRow(k).kind === 'int'),
     ...keys.filter((k) => filterKeyRow(k).kind !== 'int'),
   ];
-  const checks = ordered.map((k) => flowCheck(k, spec)).filter((c) => c !== undefined);
+  const checks = ordered.map((k) => flowCheck(k, spec, interfaces)).filter((c) => c !== undefined);
   const enrichedChecks: EnrichedCheck[] = [];
   for (const key of keys) {
     const row = filterKeyRow(key);
@@ -172,6 +212,11 @@ export function compileFilter(spec: FilterSpec): CompiledFilter {
   if (spec.in_if || spec.out_if) {
     const t = rangeTest([...(spec.in_if ?? []), ...(spec.out_if ?? [])]);
     counterChecks.push((r) => t(r.ifIndex));
+  }
+  const names = [...(spec.if_name ?? []), ...(spec.in_if_name ?? []), ...(spec.out_if_name ?? [])];
+  if (names.length > 0) {
+    const t = nameTest(names);
+    counterChecks.push((r) => t(interfaces?.find(r.agent, r.ifIndex)?.name));
   }
   const fields = [...new Set(keys.flatMap((k) => filterKeyRow(k).fields as readonly FilterField[]))];
   const peekFields = fields.filter((f): f is PeekField => PEEK_FIELDS.has(f));

@@ -11,9 +11,11 @@ import { plausibleTime } from '../decode/rules.js';
 import type { RecordSink } from '../decode/types.js';
 import type { IndexNamer } from '../document/index-name.js';
 import type { DocumentWriter } from '../document/types.js';
+import { type ContextOf, NO_CONTEXT } from '../enrich/context.js';
 import type { Enricher } from '../enrich/enricher.js';
+import type { SamplingRates } from '../enrich/sampling.js';
 import type { CompiledFilter } from '../filter/compile.js';
-import type { SflowRecord } from '../record.js';
+import { IF_SINGLE, type SflowRecord } from '../record.js';
 import { BodyWriter, documentId } from '../sink/elasticsearch/bulk-body.js';
 
 /** Messages of one partition, concatenated: message i is data[ends[i-1] .. ends[i]). */
@@ -88,6 +90,10 @@ export interface PipelineStages {
   readonly documents: DocumentWriter;
   readonly namer: IndexNamer;
   readonly enricher: Enricher;
+  /** Corrected sampling rates ([sampling]); undefined when there are no rules. */
+  readonly sampling: SamplingRates | undefined;
+  /** Interfaces and direction; undefined when the tenant has no networks and no interface file. */
+  readonly context: ContextOf | undefined;
 }
 
 /** Room for a typical ECS document and its action line: growing is rare. */
@@ -127,9 +133,19 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
     failures.push({ message, record: index, reason, stage: where, raw });
   };
 
+  const { sampling, context } = stages;
   /** Filters, enriches and writes one record; a failure costs that record alone. */
   const take = (index: number, record: SflowRecord): void => {
     stage = 'filter';
+    if (sampling && record.kind === 'flow') {
+      // Before the filter: a filter on sampling_rate sees the rate that is indexed.
+      const rate = sampling(
+        record.agent,
+        record.inIfKind === IF_SINGLE ? record.inIf : -1,
+        record.samplingRate,
+      );
+      if (rate !== record.samplingRate) record = { ...record, samplingRate: rate };
+    }
     const keep = record.kind === 'flow' ? stages.filter.flow(record) : stages.filter.counter(record);
     records++;
     if (!keep) {
@@ -152,9 +168,10 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
           return;
         }
       }
+      const flowContext = context ? context(record) : NO_CONTEXT;
       stage = 'document';
       index_ = stages.namer.flows(timeMs);
-      doc = stages.documents.flow(record, source, destination, timeMs);
+      doc = stages.documents.flow(record, source, destination, timeMs, flowContext);
     } else {
       stage = 'document';
       index_ = stages.namer.counters(timeMs);

@@ -7,10 +7,14 @@ import type { AppConfig, FilterSpec, InputFormat, Schema, TenantConfig } from '.
 import { ecsDocuments } from '../document/ecs.js';
 import { indexNamer } from '../document/index-name.js';
 import { legacyDocuments } from '../document/legacy.js';
+import { flowContexts } from '../enrich/context.js';
 import { createEnricher } from '../enrich/enricher.js';
 import { geoLookup, loadDatabase, openReader } from '../enrich/geoip.js';
+import { buildInterfaceMap, type InterfaceRows, isCsvFile, readInterfaceFile } from '../enrich/interfaces.js';
 import { buildIpMap, readIpMapFile } from '../enrich/ipmap.js';
+import { type SamplingRule, samplingRates } from '../enrich/sampling.js';
 import { compileFilter } from '../filter/compile.js';
+import type { Cidr } from '../net/ip.js';
 import type { Logger } from '../observability/logger.js';
 import type { PipelineStages } from './process.js';
 
@@ -25,6 +29,11 @@ export interface StageSpec {
   readonly geoipAsn: { readonly file: string; readonly bytes: SharedArrayBuffer } | undefined;
   /** The parsed ipmap.json document. */
   readonly ipmap: { readonly file: string; readonly doc: unknown } | undefined;
+  /** The interface file's rows, checked when the stages are built. */
+  readonly interfaces: { readonly file: string; readonly rows: InterfaceRows } | undefined;
+  readonly sampling: readonly SamplingRule[];
+  /** The tenant's networks, for directions. */
+  readonly networks: readonly Cidr[];
 }
 
 export function buildStages(spec: StageSpec): PipelineStages {
@@ -34,9 +43,14 @@ export function buildStages(spec: StageSpec): PipelineStages {
   const asn = spec.geoipAsn
     ? openReader<AsnResponse>(spec.geoipAsn.bytes, spec.geoipAsn.file, 'ASN')
     : undefined;
+  const interfaces = spec.interfaces
+    ? buildInterfaceMap(spec.interfaces.rows, spec.interfaces.file, isCsvFile(spec.interfaces.file))
+    : undefined;
   return {
     format: spec.format,
-    filter: compileFilter(spec.filter),
+    filter: compileFilter(spec.filter, interfaces),
+    sampling: samplingRates(spec.sampling),
+    context: flowContexts(interfaces, spec.networks),
     documents: spec.schema === 'legacy' ? legacyDocuments : ecsDocuments,
     namer: indexNamer(spec.indexPrefix),
     enricher: createEnricher(
@@ -67,5 +81,8 @@ export function loadStageSpec(config: AppConfig, tenant: TenantConfig, logger: L
     geoipCity: database(e.geoipCity, 'GeoIP City'),
     geoipAsn: database(e.geoipAsn, 'GeoIP ASN'),
     ipmap: e.ipmap ? { file: e.ipmap, doc: readIpMapFile(e.ipmap) } : undefined,
+    interfaces: e.interfaces ? { file: e.interfaces, rows: readInterfaceFile(e.interfaces) } : undefined,
+    sampling: config.sampling,
+    networks: tenant.networks,
   };
 }

@@ -32,6 +32,9 @@ function stagesFor(keys: string) {
     geoipCity: undefined,
     geoipAsn: undefined,
     ipmap: undefined,
+    interfaces: undefined,
+    sampling: [],
+    networks: [],
   });
 }
 

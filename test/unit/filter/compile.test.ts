@@ -104,7 +104,7 @@ describe('compileFilter', () => {
     expect(f('vlan = 42').testsEnrichment).toBe(false);
     // Without the database that answers it, such a key would never match: refused.
     expect(() => parseConfig('[kafka]\n[tenant.t]\nes_nodes = h:9200\nsrc_as = 64500\n', 't.cfg')).toThrow(
-      /\[tenant\.t\] src_as: tests what GeoIP finds, but \[enrich\] geoip_asn is not set/,
+      /\[tenant\.t\] src_as: tests what \[enrich\] geoip_asn gives, but it is not set/,
     );
   });
 });

@@ -46,6 +46,9 @@ function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs') {
       file: 'ipmap.json',
       doc: { nat: { '10.1.42.27': '203.0.113.42' }, labels: { '10.1.42.0/24': 'lab42' } },
     },
+    interfaces: undefined,
+    sampling: [],
+    networks: [],
   });
 }
 
@@ -197,6 +200,9 @@ describe('processBatch', () => {
         geoipCity: { file: 'c', bytes: loadDatabase(`${fixtures}GeoLite2-City-Test.mmdb`)! },
         geoipAsn: { file: 'a', bytes: loadDatabase(`${fixtures}GeoLite2-ASN-Test.mmdb`)! },
         ipmap: { file: 'ipmap.json', doc: { nat: { '10.1.42.27': '203.0.113.42' } } },
+        interfaces: undefined,
+        sampling: [],
+        networks: [],
       });
       const out = processBatch(batchOf([flowLine(flow), flowLine(other)]), stages);
       // The same document field every flow had (SampleType, type, @version) keeps both.
