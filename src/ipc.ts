@@ -5,8 +5,11 @@ import type { TenantStats, WorkerGauges } from './observability/stats.js';
 export type SupervisorMessage =
   /** The configuration to run, as text: the supervisor's validated snapshot, not the file now. */
   | { readonly type: 'config'; readonly file: string; readonly text: string; readonly tenant: string }
-  /** Reopen the GeoIP databases and the IP map (SIGHUP with this tenant unchanged). */
-  | { readonly type: 'reload-enrichment' }
+  /**
+   * SIGHUP with this tenant's worker kept: reopen the enrichment files, and take from `text` (the
+   * new configuration) what changes without a restart: [enrich], [sampling], networks, retention.
+   */
+  | { readonly type: 'reload-enrichment'; readonly file?: string; readonly text?: string }
   /** Drain, commit and exit 0. */
   | { readonly type: 'stop' };
 

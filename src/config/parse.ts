@@ -333,6 +333,18 @@ export function parseConfig(text: string, file: string): AppConfig {
       writers.set(key, t.name);
     }
   }
+  // `<p>-counters-DAY` is tenant p's counter index: a tenant named so would mix with it.
+  for (const t of tenants) {
+    for (const node of t.elasticsearch.nodes) {
+      const owner = writers.get(`${node} ${t.indexPrefix}-counters`);
+      if (owner !== undefined)
+        c.add(
+          `tenant.${owner}`,
+          'index_prefix',
+          `'${t.indexPrefix}-counters' on ${node} would share indices with tenant ${t.name}'s counters`,
+        );
+    }
+  }
   const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined);
   const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
   enrichmentKeysHaveDatabases(c, tenants, enrich, fromSmonit);

@@ -1,7 +1,8 @@
 /**
  * A tenant's Kibana saved objects: templates/kibana/dashboard.ndjson with its placeholders filled
- * for the tenant's index prefix and schema. The same template serves both schemas; only field
- * names (and how bits are estimated) differ between them.
+ * for the tenant's index prefix and schema. The same template serves both schemas and shows the
+ * same thing in both: only field names (and how bits are estimated) differ. Protocols are IANA
+ * numbers in both (Smonnet's documents have no names), VLAN panels count tagged traffic only.
  */
 
 import { readFileSync } from 'node:fs';
@@ -16,10 +17,15 @@ const FIELDS: Readonly<Record<Schema, Readonly<Record<string, string>>>> = {
     src_ip: 'source.ip',
     dst_ip: 'destination.ip',
     dst_port: 'destination.port',
-    transport: 'network.transport',
+    transport: 'network.iana_number',
     transport_type: 'string',
     vlan: 'observer.ingress.vlan.id',
     vlan_type: 'string',
+    // Untagged traffic has no vlan.id in ECS and VLAN 0 in Smonnet's documents: both left out.
+    vlan_tagged: 'observer.ingress.vlan.id:*',
+    direction: 'network.direction',
+    in_if_name: 'observer.ingress.interface.name',
+    out_if_name: 'observer.egress.interface.name',
     src_location: 'source.geo.location',
     dst_location: 'destination.geo.location',
     dst_as: 'destination.as.organization.name',
@@ -35,11 +41,15 @@ const FIELDS: Readonly<Record<Schema, Readonly<Record<string, string>>>> = {
     transport_type: 'number',
     vlan: 'sflow_srcVlan',
     vlan_type: 'number',
+    vlan_tagged: 'sflow_srcVlan > 0',
+    direction: 'smonnet_direction',
+    in_if_name: 'smonnet_inputPortName',
+    out_if_name: 'smonnet_outputPortName',
     src_location: 'sflow_src_location',
     dst_location: 'sflow_dst_location',
     dst_as: 'sflow_dst_as',
     bits_script:
-      "if (doc['sflow_PacketSize'].size() > 0 && doc['sflow_SampleRate'].size() > 0) { emit(doc['sflow_PacketSize'].value * doc['sflow_SampleRate'].value * 8); }",
+      "if (doc.containsKey('sflow_PacketSize') && doc.containsKey('sflow_SampleRate') && doc['sflow_PacketSize'].size() > 0 && doc['sflow_SampleRate'].size() > 0) { emit(doc['sflow_PacketSize'].value * doc['sflow_SampleRate'].value * 8); }",
   },
 };
 
@@ -50,9 +60,18 @@ export interface SavedObject {
   readonly references: readonly { readonly type: string; readonly id: string; readonly name: string }[];
 }
 
-/** Flow indices only: `<prefix>-*` would also match the counter indices, which hold no flows. */
+/**
+ * The tenant's flow indices, `<prefix>-YYYY.MM.DD`, and nothing else: `<prefix>-*` would also match
+ * its counter indices and every index of a tenant whose prefix extends this one (`lab` and
+ * `lab-x`). Index patterns have only `*`: a date starts with 2, and nothing after it has a '-'.
+ */
 export function dataViewPattern(indexPrefix: string): string {
-  return `${indexPrefix}-*,-${indexPrefix}-counters-*`;
+  return `${indexPrefix}-2*,-${indexPrefix}-2*-*`;
+}
+
+/** The fields each schema's scripts read: the index templates must map every one (tested). */
+export function scriptFields(schema: Schema): string[] {
+  return [...FIELDS[schema]['bits_script']!.matchAll(/doc\['([^']+)'\]/g)].map((m) => m[1]!);
 }
 
 export const dashboardTitle = (tenant: string): string => `smonnet — ${tenant}`;

@@ -26,7 +26,10 @@ export class DaemonMetrics {
   private readonly records: Record<'consumed' | 'indexed' | 'filteredOut', Counter<'tenant'>>;
   private readonly deadLettered: Counter<'tenant' | 'reason'>;
   private readonly restarts: Counter<'tenant'>;
-  private readonly trouble: Record<'timesReplaced' | 'chunkFailures' | 'consumerRestarts', Counter<'tenant'>>;
+  private readonly trouble: Record<
+    'timesReplaced' | 'chunkFailures' | 'consumerRestarts' | 'indicesDeleted',
+    Counter<'tenant'>
+  >;
   private readonly bulkSeconds: Histogram<'tenant'>;
   private readonly bulkBytes: Histogram<'tenant'>;
 
@@ -62,6 +65,10 @@ export class DaemonMetrics {
       consumerRestarts: counter(
         'smonnet_consumer_restarts_total',
         'Consumer restarts from the last commit after an unexpected failure',
+      ),
+      indicesDeleted: counter(
+        'smonnet_retention_deleted_indices_total',
+        "Daily indices deleted because they were older than the tenant's retention_days",
       ),
     };
     this.bulkSeconds = new Histogram({

@@ -17,6 +17,8 @@ export interface TenantStats {
   chunkFailures: number;
   /** Times the consumer restarted from the last commit after an unexpected failure. */
   consumerRestarts: number;
+  /** Daily indices deleted because they were older than retention_days. */
+  indicesDeleted: number;
 }
 
 export const emptyStats = (): TenantStats => ({
@@ -33,6 +35,7 @@ export const emptyStats = (): TenantStats => ({
   timesReplaced: 0,
   chunkFailures: 0,
   consumerRestarts: 0,
+  indicesDeleted: 0,
 });
 
 export function addStats(a: TenantStats, b: TenantStats): TenantStats {

@@ -1,22 +1,27 @@
 /**
  * What a reload changes: tenants added, removed, changed (restart) and unchanged (untouched).
- * A tenant's identity is its own section plus the shared settings every worker runs with, so a
- * change of broker, topic or enrichment settings restarts every tenant.
+ * A tenant's identity is its own section plus the Kafka settings every worker runs with, so a
+ * change of broker or topic restarts every tenant. What a worker takes on the fly is left out:
+ * Kibana keys (re-provisioned), networks and retention_days, [enrich] and [sampling] (sent to the
+ * running worker, which rebuilds its processing pool).
  */
 import { KIBANA_KEYS } from '../config/parse.js';
+
+/** Tenant keys a running worker takes from a reload without restarting. */
+const LIVE_KEYS: readonly string[] = [...KIBANA_KEYS, 'networks', 'retention_days'];
+
 import type { AppConfig, TenantConfig } from '../config/types.js';
 
 export function tenantIdentity(config: AppConfig, tenant: TenantConfig): string {
   const sorted = Object.fromEntries(
     Object.entries(tenant.source)
-      .filter(([key]) => !(KIBANA_KEYS as readonly string[]).includes(key))
+      .filter(([key]) => !LIVE_KEYS.includes(key))
       .sort(([a], [b]) => a.localeCompare(b)),
   );
   return JSON.stringify({
     tenant: sorted,
     schema: tenant.schema,
     kafka: config.kafka,
-    enrich: config.enrich,
   });
 }
 

@@ -167,7 +167,7 @@ export class Supervisor {
           this.startTenant(next.tenants.find((t) => t.name === name)!);
           continue;
         }
-        for (const r of tenant.replicas) this.send(r, { type: 'reload-enrichment' });
+        for (const r of tenant.replicas) this.send(r, { type: 'reload-enrichment', file: next.file, text });
       }
       return { ok: true, ...plan };
     };

@@ -132,7 +132,16 @@ export async function runWorker(
       const message = m as SupervisorMessage;
       if (message.type === 'stop') stop('supervisor asked');
       else if (message.type === 'reload-enrichment') {
-        worker.reloadEnrichment().then(
+        let next: AppConfig | undefined;
+        try {
+          next =
+            message.text === undefined ? undefined : parseConfig(message.text, message.file ?? config.file);
+        } catch (err) {
+          // The supervisor sends only what it validated: a refusal here is a bug, reported as such.
+          send({ type: 'enrichment-reload-failed', error: (err as Error).message });
+          return;
+        }
+        worker.reloadEnrichment(next).then(
           () => send({ type: 'enrichment-reloaded' }),
           (err: Error) => {
             logger.error({ err: err.message }, 'enrichment reload failed; the previous sources stay in use');

@@ -27,6 +27,7 @@ import { Health } from './health.js';
 import { type ChunkSinks, indexChunk } from './index-chunk.js';
 import { resultOf } from './isolate.js';
 import { type WorkerOptions, workerOptions } from './options.js';
+import { type RetentionSchedule, retentionSchedule } from './retention.js';
 
 export class TenantWorker {
   readonly stats: TenantStats = emptyStats();
@@ -42,10 +43,11 @@ export class TenantWorker {
   private stopping = false;
   private readonly health = new Health();
   private readonly sinks: ChunkSinks;
+  private readonly retention: RetentionSchedule;
 
   constructor(
-    private readonly config: AppConfig,
-    private readonly tenant: TenantConfig,
+    private config: AppConfig,
+    private tenant: TenantConfig,
     private readonly logger: Logger,
     options: Partial<WorkerOptions> = {},
   ) {
@@ -68,6 +70,12 @@ export class TenantWorker {
     const { sink, deadLetters, warn, stats } = this;
     this.sinks = { sink, deadLetters, warn, stats, maxMessageBytes: this.options.maxMessageBytes };
     this.bulkSlots = pLimit(this.options.bulksInFlight);
+    this.retention = retentionSchedule({
+      days: () => this.tenant.retentionDays,
+      expire: (days) => this.sink.expire(days),
+      stats,
+      logger,
+    });
   }
 
   get groupId(): string {
@@ -106,11 +114,27 @@ export class TenantWorker {
   }
 
   /**
-   * Reopens the GeoIP databases and the IP map. Batches already handed to the old pool finish
-   * there; the next ones go to the new pool. A file that no longer loads keeps the old pool.
+   * Reopens the GeoIP databases, the IP map and the interface file, with `config` when a reload
+   * brought one (sampling rules, networks, retention: what changes without a restart). Batches
+   * already handed to the old pool finish there; the next ones go to the new pool. A file that no
+   * longer loads keeps the old pool and the old configuration.
    */
-  async reloadEnrichment(): Promise<void> {
-    const next = this.newProcessor();
+  async reloadEnrichment(config?: AppConfig): Promise<void> {
+    const tenant = config?.tenants.find((t) => t.name === this.tenant.name);
+    const before = { config: this.config, tenant: this.tenant };
+    if (config && tenant) {
+      this.config = config;
+      this.tenant = tenant;
+    }
+    let next: Processor;
+    try {
+      next = this.newProcessor();
+    } catch (err) {
+      this.config = before.config;
+      this.tenant = before.tenant;
+      throw err;
+    }
+    if (this.tenant.retentionDays !== before.tenant.retentionDays) void this.retention.run();
     const previous = this.processor;
     this.processor = next;
     await previous?.close();
@@ -122,6 +146,7 @@ export class TenantWorker {
     this.processor = this.newProcessor();
     this.sink.watch();
     await this.sink.installTemplates(() => this.stopping);
+    void this.retention.run();
     await this.source.waitForTopic();
     await this.source.ensureTopic(this.config.kafka.deadLetterTopic);
     await this.deadLetters.connect();
@@ -134,6 +159,7 @@ export class TenantWorker {
   /** Stops consuming; a chunk in flight either finishes and commits or stays uncommitted. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.retention.stop();
     this.inFlight.wake();
     await this.source.stop(this.options.drainMs);
     await this.processor?.close();

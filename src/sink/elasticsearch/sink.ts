@@ -10,6 +10,7 @@ import type { TenantStats } from '../../observability/stats.js';
 import { retryUntilDone, SERVICE_BACKOFF, sleep } from '../../util/backoff.js';
 import { createElasticsearchClient } from './client.js';
 import { type Delivery, deliver } from './deliver.js';
+import { applyRetention } from './retention.js';
 import { installTemplates } from './template.js';
 
 const CLOSE_WAIT_MS = 2_000;
@@ -106,6 +107,11 @@ export class ElasticsearchSink {
    * Closing waits for requests in flight, and a bulk may take up to the request timeout (60 s)
    * on a loaded cluster: its chunk stays uncommitted anyway, so a stopping worker waits 2 s at most.
    */
+  /** Deletes this tenant's daily indices older than `days` days; their names. */
+  expire(days: number): Promise<string[]> {
+    return applyRetention(this.client, this.tenant.indexPrefix, days);
+  }
+
   async close(): Promise<void> {
     if (this.pingTimer) clearInterval(this.pingTimer);
     await Promise.race([this.client.close().catch(() => {}), sleep(CLOSE_WAIT_MS)]);

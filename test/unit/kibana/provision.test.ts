@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { TenantConfig } from '../../../src/config/types.js';
 import { KibanaError } from '../../../src/errors.js';
 import { importUrl, provisionKibana } from '../../../src/kibana/provision.js';
-import { dashboardTitle, dataViewPattern, renderSavedObjects } from '../../../src/kibana/saved-objects.js';
+import {
+  dashboardTitle,
+  dataViewPattern,
+  renderSavedObjects,
+  scriptFields,
+} from '../../../src/kibana/saved-objects.js';
 import { type FakeKibana, startFakeKibana } from '../../support/kibana-server.js';
 
 type KibanaTenant = Pick<TenantConfig, 'name' | 'indexPrefix' | 'schema' | 'kibana'>;
@@ -41,7 +47,7 @@ describe('saved objects template', () => {
         for (const r of o.references) expect(ids.has(`${r.type}/${r.id}`), `${o.id} → ${r.id}`).toBe(true);
       }
       const dataView = objects.find((o) => o.type === 'index-pattern')!;
-      expect(dataView.attributes['title']).toBe('lab42-*,-lab42-counters-*');
+      expect(dataView.attributes['title']).toBe('lab42-2*,-lab42-2*-*');
       expect(dataView.attributes['timeFieldName']).toBe('@timestamp');
       const runtime = JSON.parse(dataView.attributes['runtimeFieldMap'] as string);
       expect(runtime['smonnet.bits'].script.source).toContain(
@@ -58,9 +64,13 @@ describe('saved objects template', () => {
           expect.stringMatching(/Traffic over time \(bits\/s/),
           'Top talkers: sources',
           'Top talkers: destinations',
-          'Top protocols',
+          expect.stringMatching(/^Top protocols \(IANA number/),
           'Top destination ports',
-          'VLANs',
+          'VLANs (tagged traffic)',
+          expect.stringMatching(/^Traffic in and out/),
+          'Traffic by input interface (bits/s)',
+          'Top input interfaces',
+          'Top output interfaces',
           'Source and destination locations',
           expect.stringMatching(/autonomous systems/),
         ]),
@@ -86,8 +96,76 @@ describe('saved objects template', () => {
   });
 
   it('excludes the counter indices from the data view', () => {
-    expect(dataViewPattern('sflow')).toBe('sflow-*,-sflow-counters-*');
+    expect(dataViewPattern('sflow')).toBe('sflow-2*,-sflow-2*-*');
     expect(dashboardTitle('x')).toBe('smonnet — x');
+  });
+
+  it('reads in scripts and panels only fields both index templates map, with the same meaning', () => {
+    const mapped = (schema: 'ecs' | 'legacy'): Map<string, string> => {
+      const doc = JSON.parse(
+        readFileSync(
+          new URL(`../../../templates/elasticsearch/${schema}-flows.json`, import.meta.url),
+          'utf8',
+        ),
+      ) as { mappings: { properties: Record<string, unknown> } };
+      const out = new Map<string, string>();
+      const walk = (props: Record<string, unknown>, path: string): void => {
+        for (const [name, def] of Object.entries(props)) {
+          const d = def as { type?: string; properties?: Record<string, unknown> };
+          if (d.properties) walk(d.properties, `${path}${name}.`);
+          else out.set(`${path}${name}`, d.type ?? 'object');
+        }
+      };
+      walk(doc.mappings.properties, '');
+      return out;
+    };
+    const kinds: string[][] = [];
+    for (const schema of ['ecs', 'legacy'] as const) {
+      const fields = mapped(schema);
+      // The local Elasticsearch cannot run Painless: what a script reads is checked here instead.
+      for (const f of scriptFields(schema)) expect(fields.has(f), `${schema} script reads ${f}`).toBe(true);
+      const { objects } = renderSavedObjects({ name: 'lab42', indexPrefix: 'lab42', schema });
+      const used: string[] = [];
+      for (const o of objects.filter((x) => x.type === 'lens')) {
+        const layers = (
+          o.attributes['state'] as {
+            datasourceStates: {
+              formBased: {
+                layers: Record<
+                  string,
+                  { columns: Record<string, { sourceField?: string; dataType?: string }> }
+                >;
+              };
+            };
+          }
+        ).datasourceStates.formBased.layers;
+        for (const layer of Object.values(layers))
+          for (const col of Object.values(layer.columns)) {
+            if (!col.sourceField || col.sourceField === '@timestamp' || col.sourceField === 'smonnet.bits')
+              continue;
+            expect(fields.has(col.sourceField), `${schema} ${o.id} reads ${col.sourceField}`).toBe(true);
+            used.push(`${o.id} ${col.dataType}`);
+          }
+      }
+      kinds.push(used);
+    }
+    // Same meaning in both: protocols by IANA number (Smonnet's documents have no names), VLAN
+    // panels on tagged traffic only (ECS writes no vlan for untagged, Smonnet wrote 0).
+    expect(kinds[0]!.length).toBe(kinds[1]!.length);
+    const panel = (schema: 'ecs' | 'legacy', id: string) =>
+      renderSavedObjects({ name: 'l', indexPrefix: 'l', schema }).objects.find(
+        (o) => o.id === `smonnet-l-${id}`,
+      )!;
+    expect(JSON.stringify(panel('ecs', 'protocols'))).toContain('"sourceField":"network.iana_number"');
+    expect(JSON.stringify(panel('legacy', 'protocols'))).toContain('"sourceField":"sflow_IP_Protocol"');
+    expect((panel('ecs', 'vlans').attributes['state'] as { query: unknown }).query).toEqual({
+      query: 'observer.ingress.vlan.id:*',
+      language: 'kuery',
+    });
+    expect((panel('legacy', 'vlans').attributes['state'] as { query: unknown }).query).toEqual({
+      query: 'sflow_srcVlan > 0',
+      language: 'kuery',
+    });
   });
 });
 

@@ -4,8 +4,8 @@ import { loadDatabase } from '../../../src/enrich/geoip.js';
 import { flowLine, goflow2Json, goflow2Protobuf } from '../../../src/gen/encode.js';
 import { generateTraffic } from '../../../src/gen/traffic.js';
 import { type MessageBatch, packBatch, processBatch } from '../../../src/pipeline/process.js';
-import { buildStages } from '../../../src/pipeline/stages.js';
-import type { FlowRecord } from '../../../src/record.js';
+import { buildStages, type StageSpec } from '../../../src/pipeline/stages.js';
+import type { CounterRecord, FlowRecord } from '../../../src/record.js';
 import { itemRanges, subsetBody } from '../../../src/sink/elasticsearch/bulk-body.js';
 import { SAMPLE_FLOW } from '../../fixtures/records.js';
 
@@ -27,9 +27,9 @@ function batchOf(
   );
 }
 
-function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs') {
+function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs', extra: Partial<StageSpec> = {}) {
   const cfg = parseConfig(
-    `[kafka]\n[tenant.t]\nes_nodes = h:9200\nindex_prefix = lab\n${tenantKeys}\n`,
+    `[kafka]\n[enrich]\ninterfaces = if.json\n[tenant.t]\nes_nodes = h:9200\nindex_prefix = lab\n${tenantKeys}\n`,
     'x.cfg',
   );
   const city = `${fixtures}GeoLite2-City-Test.mmdb`;
@@ -49,10 +49,14 @@ function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs') {
     interfaces: undefined,
     sampling: [],
     networks: [],
+    ...extra,
   });
 }
 
 const flow: FlowRecord = { ...SAMPLE_FLOW, timeMs: Date.parse('2026-11-21T07:59:59.999Z') };
+
+const counterOf = (agent: string, ifIndex: number): CounterRecord =>
+  ({ kind: 'counter', agent, ifIndex }) as CounterRecord;
 
 function lines(body: Uint8Array): Record<string, unknown>[] {
   return new TextDecoder()
@@ -212,6 +216,77 @@ describe('processBatch', () => {
       tested.push(field);
     }
     expect(tested).toHaveLength(26);
+  });
+
+  it('names interfaces, directs flows and corrects sampling rates, in both schemas', () => {
+    const interfaces = {
+      file: 'if.json',
+      rows: [
+        {
+          agent: '192.0.2.1',
+          if_index: 12,
+          name: 'Gi1/0/12',
+          description: 'lab 42',
+          speed: 1e9,
+          boundary: 'internal',
+        },
+        { agent: '192.0.2.1', if_index: 1, name: 'uplink-b7', boundary: 'external', provider: 'transit-a' },
+      ],
+    };
+    const sampling = parseConfig('[kafka]\n[sampling]\noverride 192.0.2.1@12 = 2048\n', 's.cfg').sampling;
+    const extra = { interfaces, sampling };
+    const ecs = lines(processBatch(batchOf([flowLine(flow)]), build('', 'ecs', extra)).body)[1]!;
+    expect(ecs).toMatchObject({
+      network: { direction: 'outbound', bytes: 70 * 2048, packets: 2048 },
+      observer: {
+        ingress: { interface: { id: '12', name: 'Gi1/0/12', alias: 'lab 42' }, zone: 'internal' },
+        egress: { interface: { id: '1', name: 'uplink-b7' }, zone: 'external' },
+      },
+      sflow: { sampling_rate: 2048, in_if_speed: 1e9, out_if_provider: 'transit-a' },
+    });
+    const legacy = lines(processBatch(batchOf([flowLine(flow)]), build('', 'legacy', extra)).body)[1]!;
+    expect(legacy).toMatchObject({
+      sflow_SampleRate: 2048,
+      smonnet_inputPortName: 'Gi1/0/12',
+      smonnet_inputPortDescription: 'lab 42',
+      smonnet_inputPortSpeed: 1e9,
+      smonnet_inputPortBoundary: 'internal',
+      smonnet_outputPortName: 'uplink-b7',
+      smonnet_outputPortProvider: 'transit-a',
+      smonnet_direction: 'outbound',
+    });
+    // Without the file, the rules or networks, documents are as before: nothing empty is written.
+    const plain = lines(processBatch(batchOf([flowLine(flow)]), build('')).body)[1]!;
+    expect(plain['network']).not.toHaveProperty('direction');
+    expect((plain['observer'] as { ingress: object }).ingress).toEqual({
+      interface: { id: '12' },
+      vlan: { id: '42' },
+    });
+  });
+
+  it('keeps exactly the flows through interfaces whose name matches, and their interface counters', () => {
+    const interfaces = {
+      file: 'if.json',
+      rows: [
+        { agent: '192.0.2.1', if_index: 12, name: 'Gi1/0/12' },
+        { agent: '192.0.2.1', if_index: 7, name: 'b7-uplink-1' },
+        { agent: '192.0.2.2', if_index: 7, name: 'b8-uplink-1' },
+      ],
+    };
+    const stages = build('in_if_name = b7-uplink-*, Gi1/0/99', 'ecs', { interfaces });
+    const through = (agent: string, inIf: number) => flowLine({ ...flow, agent, inIf });
+    const out = processBatch(
+      batchOf([
+        through('192.0.2.1', 7),
+        through('192.0.2.1', 12),
+        through('192.0.2.2', 7),
+        through('192.0.2.9', 7),
+      ]),
+      stages,
+    );
+    expect([out.documents, out.filtered]).toEqual([1, 3]);
+    expect(stages.filter.counter(counterOf('192.0.2.1', 7))).toBe(true);
+    expect(stages.filter.counter(counterOf('192.0.2.1', 12))).toBe(false);
   });
 
   it('counts filtered and undecodable records so every record is accounted for', () => {
