@@ -23,6 +23,14 @@ import {
 
 const SIX_TENANTS_TIMEOUT = 240_000;
 
+interface FlowDoc {
+  readonly source: { readonly ip: string };
+  readonly destination: { readonly ip: string };
+  readonly observer: { readonly ingress: { readonly interface: { readonly name?: string } } };
+  readonly sflow: { readonly sampling_rate: number };
+  readonly network: { readonly direction?: string };
+}
+
 async function scenarioWithDaemon(tenants: Parameters<typeof writeScenario>[0]) {
   const port = await freePort();
   const scenario = writeScenario(tenants, { sections: daemonSections(port, '/tmp/placeholder') });
@@ -148,6 +156,96 @@ describe('smonnet run', () => {
       expect(listing.reloadError).toMatch(/\[tenant\.broken\] vlan: 'forty-two' is not a number/);
       expect(await waitRunning(daemon, ['keep', 'change', 'added'])).toEqual(after);
       writeFileSync(scenario.file, text);
+    },
+    SIX_TENANTS_TIMEOUT,
+  );
+
+  it(
+    'takes a changed interface file, sampling rules and networks on SIGHUP without restarting the worker',
+    async () => {
+      const kafka = testKafka();
+      const port = await freePort();
+      const probe = writeScenario({});
+      const interfaces = join(dirname(probe.file), 'interfaces.csv');
+      const rows = (name: string) => `agent,if_index,name,boundary\n192.0.2.1,12,${name},internal\n`;
+      writeFileSync(interfaces, rows('old-name'));
+      const scenario = writeScenario(
+        { lab: { keys: { vlan: '42', networks: '10.1.42.0/24' } } },
+        { sections: daemonSections(port, '/tmp/placeholder'), interfaces },
+      );
+      const runtimeDir = join(dirname(scenario.file), 'run');
+      writeFileSync(
+        scenario.file,
+        readFileSync(scenario.file, 'utf8').replace('/tmp/placeholder', runtimeDir),
+      );
+      const es = testElasticsearch(scenario.topic);
+      await createScenarioTopic(kafka, scenario);
+      const daemon = startDaemon(scenario.file, port, runtimeDir);
+      const before = await waitRunning(daemon, ['lab']);
+      // Records carry their own time (goflow2): each batch lands in a daily index of its own.
+      const batch = (seed: number, day: string) =>
+        traffic({ count: 1500, seed, format: 'goflow2-json', start: Date.parse(`${day}T00:00:00Z`) });
+      const first = batch(61, '2026-11-21');
+      const second = batch(62, '2026-11-22');
+      const prefix = scenario.prefixes['lab']!;
+      const expected = (m: typeof first) => expectedRecords(scenario.config, m)['lab']!.length;
+      const indexed = (day: string, count: number) =>
+        waitFor(
+          `${count} documents on ${day}`,
+          async () => ((await countDocuments(es, `${prefix}-${day}`)) === count ? true : undefined),
+          90_000,
+          500,
+        );
+      await produce(kafka, scenario.topic, first);
+      await indexed('2026.11.21', expected(first));
+
+      writeFileSync(interfaces, rows('new-name'));
+      writeFileSync(
+        scenario.file,
+        putSection(
+          readFileSync(scenario.file, 'utf8').replace('networks = 10.1.42.0/24', 'networks = 10.0.0.0/8'),
+          'sampling',
+          { 'override 192.0.2.1': '7777' },
+        ),
+      );
+      const reloads = () => daemon.output().split('enrichment sources reloaded').length - 1;
+      daemon.child.kill('SIGHUP');
+      await waitFor('the worker took the new configuration', async () => (reloads() >= 1 ? true : undefined));
+      await produce(kafka, scenario.topic, second);
+      await indexed('2026.11.22', expected(second));
+      expect(await waitRunning(daemon, ['lab'])).toEqual(before);
+
+      const through12 = async (day: string) => {
+        await es.indices.refresh({ index: `${prefix}-${day}` });
+        const r = await es.search<FlowDoc>({
+          index: `${prefix}-${day}`,
+          size: 1000,
+          query: {
+            bool: {
+              filter: [
+                { term: { 'observer.ip': '192.0.2.1' } },
+                { term: { 'observer.ingress.interface.id': '12' } },
+              ],
+            },
+          },
+        });
+        return r.hits.hits.map((h) => h._source!);
+      };
+      const old = await through12('2026.11.21');
+      const now = await through12('2026.11.22');
+      expect(old.length).toBeGreaterThan(0);
+      expect(now.length).toBeGreaterThan(0);
+      expect(new Set(old.map((d) => d.observer.ingress.interface.name))).toEqual(new Set(['old-name']));
+      expect(new Set(now.map((d) => d.observer.ingress.interface.name))).toEqual(new Set(['new-name']));
+      expect(new Set(old.map((d) => d.sflow.sampling_rate))).toEqual(new Set([512]));
+      expect(new Set(now.map((d) => d.sflow.sampling_rate))).toEqual(new Set([7777]));
+      // Directions by the tenant's networks, before and after they changed.
+      const direction = (d: FlowDoc, inside: (ip: string) => boolean) => {
+        const [s, t] = [inside(d.source.ip), inside(d.destination.ip)];
+        return s ? (t ? 'internal' : 'outbound') : t ? 'inbound' : 'external';
+      };
+      for (const d of old) expect(d.network.direction).toBe(direction(d, (ip) => ip.startsWith('10.1.42.')));
+      for (const d of now) expect(d.network.direction).toBe(direction(d, (ip) => ip.startsWith('10.')));
     },
     SIX_TENANTS_TIMEOUT,
   );

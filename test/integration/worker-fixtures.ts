@@ -54,7 +54,7 @@ export async function createScenarioTopic(kafka: Kafka, scenario: Scenario): Pro
 /** Writes a config with a fresh topic, dead-letter topic, group prefix and index prefixes. */
 export function writeScenario(
   tenants: Record<string, TenantSpec>,
-  extra: { threads?: number; ipmap?: object; sections?: string[] } = {},
+  extra: { threads?: number; ipmap?: object; sections?: string[]; interfaces?: string } = {},
 ): Scenario {
   const dir = mkdtempSync(join(tmpdir(), 'smonnet-'));
   const id = uniqueName('w');
@@ -89,6 +89,7 @@ export function writeScenario(
     `geoip_asn = ${GEOIP}/GeoLite2-ASN-Test.mmdb`,
     `ipmap = ${ipmap}`,
     `threads = ${extra.threads ?? 1}`,
+    ...(extra.interfaces ? [`interfaces = ${extra.interfaces}`] : []),
     ...(extra.sections ?? []),
     ...sections,
   ].join('\n');
