@@ -72,16 +72,18 @@ function stages(): void {
   say('Each stage runs in a process of its own on the compiled code, best of 3 passes, CPU time.');
   say("Floors: sflowtool, UTF-8 decode + `split(',')`; goflow2 JSON, UTF-8 decode + `JSON.parse` +");
   say('`JSON.stringify`; goflow2 protobuf, protobufjs `decode`. "reject" is decode + a filter');
-  say('(`vlan = 4000`) that rejects every record; "full" is decode + filter + enrich + serialize.');
+  say('(`vlan = 4000`) that rejects every record; "full" is decode + filter + enrich + serialize;');
+  say('"+ interfaces" is full with an interface file naming every interface and directions by the');
+  say("tenant's networks.");
   say();
   say(
-    '| format | floor µs | decode µs (× floor rate) | reject µs | full µs (× floor rate) | reject / full cost |',
+    '| format | floor µs | decode µs (× floor rate) | reject µs | full µs (× floor rate) | reject / full cost | + interfaces µs (cost / full) |',
   );
-  say('| --- | ---: | ---: | ---: | ---: | ---: |');
+  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const format of STAGE_FORMATS) {
     const f = stageFigures(format, STAGE_RECORDS);
     say(
-      `| ${format} | ${us(f.floor)} | ${us(f.decode)} (${round(f.decode / f.floor, 2)}) | ${us(f.reject)} | ${us(f.full)} (${round(f.full / f.floor, 2)}) | ${round((100 * f.full) / f.reject, 1)} % |`,
+      `| ${format} | ${us(f.floor)} | ${us(f.decode)} (${round(f.decode / f.floor, 2)}) | ${us(f.reject)} | ${us(f.full)} (${round(f.full / f.floor, 2)}) | ${round((100 * f.full) / f.reject, 1)} % | ${us(f.context)} (${round(f.full / f.context, 3)}) |`,
     );
   }
   say();

@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../dist/config/parse.js';
 import { decodeValue } from '../dist/decode/detect.js';
@@ -14,6 +15,7 @@ import { FlowMessage, splitDelimited } from '../dist/decode/goflow2-pb/decode.js
 import type { RecordSink } from '../dist/decode/types.js';
 import type { EncodedMessage } from '../dist/gen/encode.js';
 import { sampleMessages } from '../dist/gen/sample.js';
+import { AGENTS, CAMPUS_VLANS } from '../dist/gen/traffic.js';
 import { createLogger } from '../dist/observability/logger.js';
 import { type MessageBatch, packBatch, processBatch } from '../dist/pipeline/process.js';
 import { buildStages, loadStageSpec } from '../dist/pipeline/stages.js';
@@ -29,6 +31,8 @@ export interface StageFigures {
   readonly decode: number;
   readonly reject: number;
   readonly full: number;
+  /** full, with interface names (every interface in the file) and directions by networks. */
+  readonly context: number;
 }
 
 export function benchMessages(format: StageFormat | 'mixed', count: number, seed = 1): EncodedMessage[] {
@@ -102,7 +106,7 @@ function floorOf(format: StageFormat): (m: Uint8Array) => void {
 
 export function configText(
   tenantKeys: string[],
-  extra: { root: string; prefix: string; threads: number },
+  extra: { root: string; prefix: string; threads: number; enrich?: string[] },
 ): string {
   return [
     '[kafka]',
@@ -113,6 +117,7 @@ export function configText(
     `geoip_asn = ${extra.root}test/fixtures/geoip/GeoLite2-ASN-Test.mmdb`,
     `ipmap = ${extra.root}ipmap.json`,
     `threads = ${extra.threads}`,
+    ...(extra.enrich ?? []),
     '[tenant.bench]',
     'es_nodes = http://127.0.0.1:9200',
     `index_prefix = ${extra.prefix}`,
@@ -120,8 +125,11 @@ export function configText(
   ].join('\n');
 }
 
-function stagesFor(tenantKeys: string[], root: string) {
-  const config = parseConfig(configText(tenantKeys, { root, prefix: 'bench', threads: 0 }), 'bench.cfg');
+function stagesFor(tenantKeys: string[], root: string, enrich: string[] = []) {
+  const config = parseConfig(
+    configText(tenantKeys, { root, prefix: 'bench', threads: 0, enrich }),
+    'bench.cfg',
+  );
   return buildStages(loadStageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })));
 }
 
@@ -167,8 +175,34 @@ export function packedMessages(
   return { batches, records };
 }
 
-export type Stage = 'floor' | 'decode' | 'reject' | 'full';
-export const STAGES: readonly Stage[] = ['floor', 'decode', 'reject', 'full'];
+export type Stage = 'floor' | 'decode' | 'reject' | 'full' | 'context';
+export const STAGES: readonly Stage[] = ['floor', 'decode', 'reject', 'full', 'context'];
+
+/** An interface file naming every interface the sample traffic uses, as a campus would have. */
+function interfaceFile(): string {
+  const file = new URL('../.cache/bench/interfaces.json', import.meta.url).pathname;
+  const rows = AGENTS.flatMap((a) => [
+    {
+      agent: a.address,
+      if_index: a.uplinkIf,
+      name: `uplink-${a.uplinkIf}`,
+      description: 'to the core',
+      speed: 1e10,
+      boundary: 'external',
+      provider: 'transit-a',
+    },
+    ...CAMPUS_VLANS.map((v) => ({
+      agent: a.address,
+      if_index: v.ifIndex,
+      name: `vlan${v.id}`,
+      speed: 1e9,
+      boundary: 'internal',
+    })),
+  ]);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(rows));
+  return file;
+}
 
 /** One stage of one format, measured in this process. */
 export function stageRate(format: StageFormat, stage: Stage, count: number, root: string): number {
@@ -188,8 +222,12 @@ export function stageRate(format: StageFormat, stage: Stage, count: number, root
         if (processBatch(b, nothing).documents !== 0) throw new Error('the reject-all filter kept documents');
       });
     }
-    case 'full': {
-      const everything = stagesFor([], root);
+    case 'full':
+    case 'context': {
+      const everything =
+        stage === 'full'
+          ? stagesFor([], root)
+          : stagesFor(['networks = 10.0.0.0/8, 2001:db8::/32'], root, [`interfaces = ${interfaceFile()}`]);
       return rate(batches, records, (b) => {
         const r = processBatch(b, everything);
         if (r.documents !== r.records) throw new Error(`${r.records - r.documents} records not indexed`);
@@ -215,8 +253,14 @@ export function stageFigures(format: StageFormat, count: number): StageFigures {
     );
     return Number(out.trim().split('\n').at(-1));
   };
-  const [floor, decode, reject, full] = STAGES.map(measure) as [number, number, number, number];
-  return { format, records: count, floor, decode, reject, full };
+  const [floor, decode, reject, full, context] = STAGES.map(measure) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { format, records: count, floor, decode, reject, full, context };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -235,7 +279,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const r = stageFigures(f, n);
       const us = (x: number) => (1e6 / x).toFixed(2);
       console.log(
-        `${f}: floor ${us(r.floor)} µs, decode ${us(r.decode)} µs (${(r.decode / r.floor).toFixed(2)} of floor), reject ${us(r.reject)} µs, full ${us(r.full)} µs (${(r.full / r.floor).toFixed(2)} of floor), reject/full ${(r.full / r.reject).toFixed(3)}`,
+        `${f}: floor ${us(r.floor)} µs, decode ${us(r.decode)} µs (${(r.decode / r.floor).toFixed(2)} of floor), reject ${us(r.reject)} µs, full ${us(r.full)} µs (${(r.full / r.floor).toFixed(2)} of floor), reject/full ${(r.full / r.reject).toFixed(3)}, with interfaces and direction ${us(r.context)} µs (${(r.full / r.context).toFixed(3)} of full)`,
       );
     }
   }

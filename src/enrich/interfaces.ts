@@ -44,7 +44,9 @@ const optionalText = (v: unknown): string | undefined =>
   v === undefined || v === null || v === '' ? undefined : String(v);
 
 /** One row → its key and info, or the row's problem. */
-function readRow(row: Readonly<Record<string, unknown>>): { key: string; info: InterfaceInfo } | string {
+function readRow(
+  row: Readonly<Record<string, unknown>>,
+): { agent: string; ifIndex: number; info: InterfaceInfo } | string {
   for (const column of Object.keys(row))
     if (!(COLUMNS as readonly string[]).includes(column))
       return `unknown column '${column}' (expected ${COLUMNS.join(', ')})`;
@@ -68,7 +70,8 @@ function readRow(row: Readonly<Record<string, unknown>>): { key: string; info: I
   if (boundary !== undefined && !(BOUNDARIES as readonly string[]).includes(boundary))
     return `boundary '${boundary}' is not one of ${BOUNDARIES.join(', ')}`;
   return {
-    key: `${agent} ${ifIndex}`,
+    agent,
+    ifIndex,
     info: {
       name,
       description: optionalText(row['description']),
@@ -81,19 +84,32 @@ function readRow(row: Readonly<Record<string, unknown>>): { key: string; info: I
 
 /** Every row checked; every bad row reported at once, by its line or position. */
 export function buildInterfaceMap(rows: InterfaceRows, file: string, csv = false): InterfaceMap {
-  const map = new Map<string, InterfaceInfo>();
+  // By agent, then ifIndex: a lookup per record side builds no key string.
+  const byAgent = new Map<string, Map<number, InterfaceInfo>>();
   const problems: string[] = [];
+  let size = 0;
   rows.forEach((row, i) => {
     // A CSV's first data row is its line 2, after the header.
     const where = csv ? `line ${i + 2}` : `entry ${i + 1}`;
     const read = readRow(row);
-    if (typeof read === 'string') problems.push(`${where}: ${read}`);
-    else if (map.has(read.key))
-      problems.push(`${where}: ${read.key.replace(' ', ' ifIndex ')} is named twice`);
-    else map.set(read.key, read.info);
+    if (typeof read === 'string') {
+      problems.push(`${where}: ${read}`);
+      return;
+    }
+    let agent = byAgent.get(read.agent);
+    if (agent === undefined) {
+      agent = new Map();
+      byAgent.set(read.agent, agent);
+    }
+    if (agent.has(read.ifIndex))
+      problems.push(`${where}: ${read.agent} ifIndex ${read.ifIndex} is named twice`);
+    else {
+      agent.set(read.ifIndex, read.info);
+      size++;
+    }
   });
   if (problems.length > 0) throw new EnrichmentSourceError('INTERFACES_INVALID', file, problems.join('; '));
-  return { find: (agent, ifIndex) => map.get(`${agent} ${ifIndex}`), size: map.size };
+  return { find: (agent, ifIndex) => byAgent.get(agent)?.get(ifIndex), size };
 }
 
 export const isCsvFile = (file: string): boolean => extname(file).toLowerCase() === '.csv';
