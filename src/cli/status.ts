@@ -11,7 +11,7 @@ interface Listing {
 export function statusCommand(): Command {
   return new Command('status')
     .description(
-      'tenants of the running supervisor: pids, state, records/s, lag, the counters of /metrics, Kibana',
+      'tenants of the running supervisor: pids, state, records/s, lag, the counters of /metrics, Kibana, alerts firing',
     )
     .option('-c, --config <file>', 'configuration file', 'config/api.cfg')
     .option('--json', 'print JSON instead of a table')
@@ -38,6 +38,7 @@ export function statusCommand(): Command {
           restarts: s?.restarts ?? 0,
           problem: s?.problem ?? null,
           kibana: s?.kibana ?? null,
+          alertsFiring: s?.alerts?.firing ?? [],
         };
       });
       if (opts.json) {
@@ -75,6 +76,11 @@ export function statusCommand(): Command {
         ]),
       );
       for (const r of rows) if (r.problem) console.log(`\n${r.tenant}: ${r.state}: ${r.problem}`);
+      for (const r of rows)
+        for (const a of r.alertsFiring)
+          console.log(
+            `\n${r.tenant}: alert ${a.rule}${a.group === null ? '' : ` [${a.group}]`} firing since ${a.since}, now ${Math.round(a.value)}`,
+          );
       for (const r of rows)
         if (r.kibana?.error) console.log(`\n${r.tenant}: Kibana ${r.kibana.state}: ${r.kibana.error}`);
       if (second.reloadError) console.log(`\nlast reload refused:\n${second.reloadError}`);

@@ -4,9 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { AlertRule } from '../alert/rule.js';
 import type { SamplingRule } from '../enrich/sampling.js';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { canonicalIp, parseCidr } from '../net/ip.js';
+import { alertRule } from './alerts.js';
 import { type FilterKey, filterKeyRow } from './filter-keys.js';
 import { LEGACY_KEYS, legacyTenants } from './legacy.js';
 import { tenantConfig } from './tenant.js';
@@ -129,6 +131,31 @@ function enrichSettings(c: Collector, section: Section | undefined, baseDir: str
         ? 'auto'
         : wholeNumber(c, 'enrich', 'threads', s['threads'], 0, 0, 64),
   };
+}
+
+function alertRules(
+  c: Collector,
+  sections: Section | undefined,
+  tenants: readonly TenantConfig[],
+): AlertRule[] {
+  const rules: AlertRule[] = [];
+  const names = tenants.map((t) => t.name);
+  for (const [name, section] of Object.entries(sections ?? {})) {
+    if (section === null || typeof section !== 'object') {
+      c.add('alert', name, 'alert rules are sections: write [alert.NAME]');
+      continue;
+    }
+    const rule = alertRule(c, name, section as Section, names);
+    // Each replica sees only its partitions: a threshold would apply to a share of the traffic.
+    if (rule && (tenants.find((t) => t.name === rule.tenant)?.replicas ?? 1) > 1)
+      c.add(
+        `alert.${name}`,
+        'tenant',
+        `${rule.tenant} runs several replicas; alert rules need it to run one`,
+      );
+    else if (rule) rules.push(rule);
+  }
+  return rules;
 }
 
 /**
@@ -287,12 +314,14 @@ export function parseConfig(text: string, file: string): AppConfig {
       }
       continue;
     }
+    // Read once every tenant is known: a rule names one.
+    if (name === 'alert' && value !== null && typeof value === 'object') continue;
     if (typeof value !== 'object') c.add(undefined, name, 'key outside any section');
     else
       c.add(
         name,
         undefined,
-        'unknown section (expected [kafka], [enrich], [sampling], [procapi], [supervisor], [tenant.NAME] or [smonit])',
+        'unknown section (expected [kafka], [enrich], [sampling], [procapi], [supervisor], [tenant.NAME], [alert.NAME] or [smonit])',
       );
   }
   const smonit = doc['smonit'] as Section | undefined;
@@ -345,6 +374,7 @@ export function parseConfig(text: string, file: string): AppConfig {
         );
     }
   }
+  const alerts = alertRules(c, doc['alert'] as Section | undefined, tenants);
   const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined);
   const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
   enrichmentKeysHaveDatabases(c, tenants, enrich, fromSmonit);
@@ -363,6 +393,7 @@ export function parseConfig(text: string, file: string): AppConfig {
     legacyMaxFilters,
     legacyNotes,
     sampling,
+    alerts,
   };
 }
 

@@ -1,6 +1,7 @@
 /** The validated configuration: what every process receives after `loadConfig` accepted a file. */
 export type { FilterKey, FilterSpec, IntRange } from './filter-keys.js';
 
+import type { AlertRule } from '../alert/rule.js';
 import type { SamplingRule } from '../enrich/sampling.js';
 import type { Cidr } from '../net/ip.js';
 import type { FilterSpec } from './filter-keys.js';
@@ -108,6 +109,8 @@ export interface AppConfig {
   readonly tenants: readonly TenantConfig[];
   /** [sampling]: default and override sampling rates per agent or interface. */
   readonly sampling: readonly SamplingRule[];
+  /** [alert.NAME]: stream alert rules, each about one tenant. */
+  readonly alerts: readonly AlertRule[];
   /** True when the tenants came from Smonnet's [smonit] section. */
   readonly legacy: boolean;
   /** [smonit] max_param_filters: most field/value pairs the legacy ProcAPI route takes; 0 for no limit. */

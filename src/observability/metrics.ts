@@ -8,6 +8,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { emptyStats, type TenantStats, type WorkerGauges } from './stats.js';
 
 /** What the supervisor knows of one worker process at scrape time. */
+type AlertRuleView = NonNullable<WorkerGauges['alerts']>['rules'][number];
+
 export interface WorkerView {
   readonly tenant: string;
   readonly replica: number;
@@ -147,6 +149,62 @@ export class DaemonMetrics {
           );
         }
       },
+    );
+    // Alert figures are the worker's since it started: reported as they are, a restart is a reset.
+    const alertFigure = (
+      name: string,
+      help: string,
+      type: 'gauge' | 'counter',
+      pick: (r: AlertRuleView) => number,
+    ) => {
+      const collect = (m: Gauge | Counter) => {
+        m.reset();
+        for (const w of views.workers())
+          for (const r of w.gauges?.alerts?.rules ?? []) m.inc({ tenant: w.tenant, rule: r.rule }, pick(r));
+      };
+      if (type === 'gauge') gauge(name, help, ['tenant', 'rule'], collect);
+      else
+        new Counter({
+          name,
+          help,
+          labelNames: ['tenant', 'rule'],
+          registers,
+          collect(this: Counter) {
+            collect(this);
+          },
+        });
+    };
+    alertFigure('smonnet_alert_firing', 'Groups of the rule firing now', 'gauge', (r) => r.firing);
+    alertFigure('smonnet_alert_groups', 'Groups the rule tracks', 'gauge', (r) => r.groups);
+    alertFigure(
+      'smonnet_alert_events_sent_total',
+      'Alert events the webhook accepted',
+      'counter',
+      (r) => r.sent,
+    );
+    alertFigure(
+      'smonnet_alert_webhook_failures_total',
+      'Webhook attempts that failed (each is retried)',
+      'counter',
+      (r) => r.failed,
+    );
+    alertFigure(
+      'smonnet_alert_events_dropped_total',
+      'Alert events dropped because their webhook queue was full',
+      'counter',
+      (r) => r.dropped,
+    );
+    alertFigure(
+      'smonnet_alert_groups_dropped_total',
+      'Groups not tracked because the rule had max_groups',
+      'counter',
+      (r) => r.groupsDropped,
+    );
+    alertFigure(
+      'smonnet_alert_late_flows_total',
+      "Flows outside the rule's window when they arrived",
+      'counter',
+      (r) => r.late,
     );
     gauge('smonnet_tenant_up', '1 when every worker of the tenant is consuming', ['tenant'], (g) => {
       for (const t of views.tenants()) g.set({ tenant: t.tenant }, t.up ? 1 : 0);

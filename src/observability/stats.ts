@@ -1,3 +1,5 @@
+import type { WorkerAlerts } from '../worker/alerts.js';
+
 /** A tenant worker's counters. Every record consumed ends up in exactly one of the other three. */
 export interface TenantStats {
   consumed: number;
@@ -61,4 +63,6 @@ export interface WorkerGauges {
   readonly residentBytes: number;
   /** Why the worker is unhealthy though running (repeated failures, no progress with lag). */
   readonly trouble?: string | undefined;
+  /** Its alert rules: what fires, and each rule's figures; absent without rules. */
+  readonly alerts?: WorkerAlerts | undefined;
 }

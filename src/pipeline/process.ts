@@ -3,6 +3,9 @@
  * partition. Pure: data in, a ready bulk body and counts out. It runs inside the enrichment
  * threads, so its input and output are flat buffers that cross threads without cloning objects.
  */
+
+import type { GroupBy } from '../alert/group-by.js';
+import { AlertAccumulator, type AlertSum } from '../alert/sums.js';
 import type { InputFormat } from '../config/types.js';
 import type { WireFormat } from '../decode/detect.js';
 import { decodeMessage, wireFormat } from '../decode/detect.js';
@@ -82,6 +85,8 @@ export interface BatchResult {
   readonly failures: readonly DecodeFailure[];
   /** Records whose own time was not plausible (decode/rules.ts): they carry the Kafka time. */
   readonly timesReplaced: number;
+  /** Per-second sums of the flows written, for the tenant's alert rules; empty without rules. */
+  readonly alerts: readonly AlertSum[];
 }
 
 export interface PipelineStages {
@@ -94,6 +99,8 @@ export interface PipelineStages {
   readonly sampling: SamplingRates | undefined;
   /** Interfaces and direction; undefined when the tenant has no networks and no interface file. */
   readonly context: ContextOf | undefined;
+  /** What the tenant's alert rules group by; empty: no sums are made. */
+  readonly alertGroupBys: readonly GroupBy[];
 }
 
 /** Room for a typical ECS document and its action line: growing is rare. */
@@ -134,6 +141,7 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
   };
 
   const { sampling, context } = stages;
+  const alerts = stages.alertGroupBys.length > 0 ? new AlertAccumulator(stages.alertGroupBys) : undefined;
   /** Filters, enriches and writes one record; a failure costs that record alone. */
   const take = (index: number, record: SflowRecord): void => {
     stage = 'filter';
@@ -182,6 +190,7 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
     body.write(`{"index":{"_index":"${index_}","_id":"${id}"}}\n${doc}\n`);
     documents++;
     items.push(message, index);
+    if (alerts && record.kind === 'flow') alerts.add(record, timeMs);
   };
 
   const sink: RecordSink = {
@@ -233,5 +242,6 @@ export function processBatch(batch: MessageBatch, stages: PipelineStages): Batch
     filtered,
     failures,
     timesReplaced,
+    alerts: alerts ? alerts.done() : [],
   };
 }

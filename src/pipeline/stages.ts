@@ -3,6 +3,7 @@
  * workerData and the benchmark can build them inline the same way.
  */
 import type { AsnResponse, CityResponse } from 'maxmind';
+import type { GroupBy } from '../alert/group-by.js';
 import type { AppConfig, FilterSpec, InputFormat, Schema, TenantConfig } from '../config/types.js';
 import { ecsDocuments } from '../document/ecs.js';
 import { indexNamer } from '../document/index-name.js';
@@ -34,6 +35,8 @@ export interface StageSpec {
   readonly sampling: readonly SamplingRule[];
   /** The tenant's networks, for directions. */
   readonly networks: readonly Cidr[];
+  /** What the tenant's alert rules group by. */
+  readonly alertGroupBys: readonly GroupBy[];
 }
 
 export function buildStages(spec: StageSpec): PipelineStages {
@@ -51,6 +54,7 @@ export function buildStages(spec: StageSpec): PipelineStages {
     filter: compileFilter(spec.filter, interfaces),
     sampling: samplingRates(spec.sampling),
     context: flowContexts(interfaces, spec.networks),
+    alertGroupBys: spec.alertGroupBys,
     documents: spec.schema === 'legacy' ? legacyDocuments : ecsDocuments,
     namer: indexNamer(spec.indexPrefix),
     enricher: createEnricher(
@@ -84,5 +88,6 @@ export function loadStageSpec(config: AppConfig, tenant: TenantConfig, logger: L
     interfaces: e.interfaces ? { file: e.interfaces, rows: readInterfaceFile(e.interfaces) } : undefined,
     sampling: config.sampling,
     networks: tenant.networks,
+    alertGroupBys: [...new Set(config.alerts.filter((a) => a.tenant === tenant.name).map((a) => a.groupBy))],
   };
 }

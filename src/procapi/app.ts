@@ -1,5 +1,5 @@
 /**
- * ProcAPI: list, add, change and remove tenants over HTTP. Every change is validated as a whole
+ * ProcAPI: list, add, change and remove tenants (and alert rules, procapi/alerts.ts) over HTTP. Every change is validated as a whole
  * new api.cfg before it is written (atomically, one writer at a time), then goes through the same
  * reload as SIGHUP. On any error nothing is written.
  */
@@ -14,6 +14,7 @@ import type { AppConfig, ProcApiSettings, TenantConfig } from '../config/types.j
 import { SmonnetError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Supervisor, TenantStatus } from '../supervisor/supervisor.js';
+import { alertRoutes } from './alerts.js';
 import { authenticate } from './auth.js';
 import { errorHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -187,6 +188,7 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
     });
     res.json({ removed: name, reload });
   });
+  api.use(alertRoutes(supervisor, store, sectionKeys));
   api.post('/reload', async (_req, res) => {
     res.json(await supervisor.reload());
   });

@@ -1,4 +1,5 @@
 /** ProcAPI's OpenAPI 3.1 description, served at /api/v1/openapi.json. */
+import { ALERT_KEYS } from '../config/alerts.js';
 import { FILTER_KEYS } from '../config/filter-keys.js';
 import { TENANT_KEYS } from '../config/tenant.js';
 
@@ -13,12 +14,18 @@ const tenantKeys = {
   },
 };
 
+const alertKeys = {
+  type: 'object',
+  description: `Keys of an [alert.NAME] section: ${ALERT_KEYS.join(', ')}.`,
+  additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+};
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'smonnet ProcAPI',
     version: '1',
-    description: 'Tenants of a smonnet supervisor: list, add, change, remove, reload.',
+    description: 'Tenants and alert rules of a smonnet supervisor: list, add, change, remove, reload.',
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }, { basic: [] }],
@@ -91,6 +98,36 @@ export const openApiDocument = {
           content: { 'application/json': { schema: { $ref: '#/components/schemas/NewTenant' } } },
         },
         responses: { '201': { description: 'added and started' }, '400': error, '401': error, '409': error },
+      },
+    },
+    '/api/v1/alerts': {
+      get: {
+        summary: 'Alert rules, each with its figures and the groups firing now',
+        responses: { '200': { description: 'rules' }, '401': error },
+      },
+    },
+    '/api/v1/alerts/{name}': {
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+      get: {
+        summary: 'One alert rule',
+        responses: { '200': { description: 'the rule' }, '401': error, '404': error },
+      },
+      put: {
+        summary: 'Write an [alert.NAME] section (create or replace); the worker keeps running',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: alertKeys } },
+        },
+        responses: {
+          '200': { description: 'replaced' },
+          '201': { description: 'created' },
+          '400': error,
+          '401': error,
+        },
+      },
+      delete: {
+        summary: 'Remove an alert rule',
+        responses: { '200': { description: 'removed' }, '401': error, '404': error },
       },
     },
     '/api/v1/tenants/{name}': {

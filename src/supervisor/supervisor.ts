@@ -16,6 +16,7 @@ import { DaemonMetrics } from '../observability/metrics.js';
 import { addStats, emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
 import { doublingDelay } from '../util/backoff.js';
 import { entryModule } from '../util/entry.js';
+import type { WorkerAlerts } from '../worker/alerts.js';
 import { planReload, type ReloadPlan, tenantIdentity } from './diff.js';
 import { type TenantState, tenantState, type WorkerState } from './state.js';
 
@@ -58,6 +59,8 @@ export interface TenantStatus {
   readonly problem: string | undefined;
   /** Provisioning of the tenant's Kibana; null without `kibana_url`. */
   readonly kibana: KibanaStatus | null;
+  /** Its alert rules' figures and what fires now; null without rules. */
+  readonly alerts: WorkerAlerts | null;
 }
 
 export interface ReloadOutcome extends ReloadPlan {
@@ -192,6 +195,8 @@ export class Supervisor {
         problem,
         lastExit: t.lastExit,
         kibana: this.kibana.status(name) ?? null,
+        // Rules need one replica (config/parse.ts): its view is the tenant's.
+        alerts: live.map((r) => r.gauges?.alerts).find((a) => a !== undefined) ?? null,
       };
     });
   }

@@ -42,6 +42,7 @@ export async function processOneByOne(processor: Processor, chunk: Chunk): Promi
     filtered: sum((r) => r.filtered),
     failures: parts.flatMap((r, packed) => r.failures.map((f) => ({ ...f, message: packed }))),
     timesReplaced: sum((r) => r.timesReplaced),
+    alerts: parts.flatMap((r) => r.alerts),
   };
 }
 
@@ -58,6 +59,7 @@ function failedAlone(err: Error): BatchResult {
     body: new Uint8Array(0),
     items: new Uint32Array(0),
     documents: 0,
+    alerts: [],
     records: 1,
     filtered: 0,
     failures: [failure],

@@ -21,6 +21,7 @@ import { DeadLetterSink } from '../sink/dead-letter.js';
 import { ElasticsearchSink } from '../sink/elasticsearch/sink.js';
 import type { ChunkOutcome } from '../source/commit-lane.js';
 import { KafkaSource } from '../source/kafka.js';
+import { AlertRunner } from './alerts.js';
 import { InFlight } from './backpressure.js';
 import { type Chunk, chunkBytes, chunkMessages } from './batches.js';
 import { Health } from './health.js';
@@ -44,6 +45,7 @@ export class TenantWorker {
   private readonly health = new Health();
   private readonly sinks: ChunkSinks;
   private readonly retention: RetentionSchedule;
+  private readonly alerts: AlertRunner;
 
   constructor(
     private config: AppConfig,
@@ -70,6 +72,7 @@ export class TenantWorker {
     const { sink, deadLetters, warn, stats } = this;
     this.sinks = { sink, deadLetters, warn, stats, maxMessageBytes: this.options.maxMessageBytes };
     this.bulkSlots = pLimit(this.options.bulksInFlight);
+    this.alerts = new AlertRunner(config, tenant, logger);
     this.retention = retentionSchedule({
       days: () => this.tenant.retentionDays,
       expire: (days) => this.sink.expire(days),
@@ -96,6 +99,7 @@ export class TenantWorker {
       lagByPartition: this.source.lagRecord(),
       residentBytes: process.memoryUsage().rss,
       trouble: this.trouble(),
+      alerts: this.alerts.status(),
     };
   }
 
@@ -135,6 +139,7 @@ export class TenantWorker {
       throw err;
     }
     if (this.tenant.retentionDays !== before.tenant.retentionDays) void this.retention.run();
+    if (config) this.alerts.update(config);
     const previous = this.processor;
     this.processor = next;
     await previous?.close();
@@ -160,6 +165,7 @@ export class TenantWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     this.retention.stop();
+    this.alerts.stop();
     this.inFlight.wake();
     await this.source.stop(this.options.drainMs);
     await this.processor?.close();
@@ -221,6 +227,8 @@ export class TenantWorker {
         this.failure(err, where, 'chunk failed as a whole; processing it message by message');
       });
       await indexChunk(this.sinks, chunk, result, halted);
+      // Counted once indexed: a chunk abandoned and fetched again is not counted twice.
+      this.alerts.add(result.alerts);
       this.source.succeeded();
       return 'settled';
     } catch (err) {

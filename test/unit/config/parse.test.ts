@@ -81,7 +81,7 @@ describe('parseConfig', () => {
       'port = 9100',
     ].join('\n');
     expect(problems(text)).toEqual([
-      '/etc/smonnet/api.cfg [metrics]: unknown section (expected [kafka], [enrich], [sampling], [procapi], [supervisor], [tenant.NAME] or [smonit])',
+      '/etc/smonnet/api.cfg [metrics]: unknown section (expected [kafka], [enrich], [sampling], [procapi], [supervisor], [tenant.NAME], [alert.NAME] or [smonit])',
       "/etc/smonnet/api.cfg [tenant.Lab42]: tenant name 'Lab42' must be 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit",
       '/etc/smonnet/api.cfg [tenant.Lab42] colour: unknown key (allowed: vlan, src_vlan, dst_vlan, ip, src_ip, dst_ip, agent, in_if, out_if, proto, port, src_port, dst_port, if_name, in_if_name, out_if_name, ether_type, tos, ttl, tcp_flags, packet_size, ip_size, sampling_rate, src_mac, dst_mac, src_country, dst_country, src_as, dst_as, src_nat, dst_nat, es_nodes, es_username, es_password, es_api_key, es_ca_file, index_prefix, schema, replicas, group_id, networks, retention_days, kibana_url, kibana_space, kibana_username, kibana_password, kibana_api_key)',
       "/etc/smonnet/api.cfg [tenant.Lab42] vlan: '5000' is outside 0..4095",

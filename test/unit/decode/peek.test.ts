@@ -35,6 +35,7 @@ function stagesFor(keys: string) {
     interfaces: undefined,
     sampling: [],
     networks: [],
+    alertGroupBys: [],
   });
 }
 

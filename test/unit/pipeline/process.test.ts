@@ -49,6 +49,7 @@ function build(tenantKeys: string, schema: 'ecs' | 'legacy' = 'ecs', extra: Part
     interfaces: undefined,
     sampling: [],
     networks: [],
+    alertGroupBys: [],
     ...extra,
   });
 }
@@ -207,6 +208,7 @@ describe('processBatch', () => {
         interfaces: undefined,
         sampling: [],
         networks: [],
+        alertGroupBys: [],
       });
       const out = processBatch(batchOf([flowLine(flow), flowLine(other)]), stages);
       // The same document field every flow had (SampleType, type, @version) keeps both.
