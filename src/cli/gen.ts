@@ -8,7 +8,7 @@ import { produceMessages } from '../gen/produce.js';
 import { type GenSettings, sampleMessages } from '../gen/sample.js';
 import { createKafka } from '../kafka-client.js';
 import { createLogger } from '../observability/logger.js';
-import { DEFAULT_BROKERS, nonNegativeInt, oneOf, positiveInt, timestamp } from './options.js';
+import { address, DEFAULT_BROKERS, nonNegativeInt, oneOf, positiveInt, timestamp } from './options.js';
 
 const { Partitioners } = kafkajs;
 
@@ -59,6 +59,7 @@ export function genCommand(): Command {
     .option('--lines-per-message <n>', 'sflowtool lines per Kafka message', positiveInt, 1)
     .option('--counter-every <n>', 'one CNTR line after every n flows; 0 for none', nonNegativeInt, 50)
     .option('--partitions <n>', 'partitions when the topic has to be created', positiveInt, 4)
+    .option('--to <address>', 'every flow to this destination address (load and alert tests)', address)
     .option('--stdout', 'print the messages instead of sending them')
     .action(async (opts) => {
       const settings: GenSettings = {
@@ -69,6 +70,7 @@ export function genCommand(): Command {
         intervalMs: opts.intervalMs,
         linesPerMessage: opts.linesPerMessage,
         counterEvery: opts.counterEvery,
+        destination: opts.to,
       };
       const messages = sampleMessages(settings);
       if (opts.stdout) {

@@ -1,5 +1,6 @@
 /** Option parsers shared by the commands: a bad value is a usage error naming the option. */
 import { InvalidArgumentError } from 'commander';
+import { canonicalIp } from '../net/ip.js';
 
 export function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a whole number >= 0`);
@@ -29,3 +30,10 @@ export function timestamp(value: string): number {
 }
 
 export const DEFAULT_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+
+/** An IPv4 or IPv6 address, in the canonical form decoders write. */
+export function address(value: string): string {
+  const ip = canonicalIp(value);
+  if (ip === undefined) throw new InvalidArgumentError(`'${value}' is not an IP address`);
+  return ip;
+}

@@ -11,6 +11,8 @@ export interface GenSettings {
   intervalMs: number;
   linesPerMessage: number;
   counterEvery: number;
+  /** Every flow to this address; see TrafficOptions. */
+  destination?: string | undefined;
 }
 
 function* take<T>(items: Iterable<T>, n: number): Generator<T> {
@@ -33,6 +35,7 @@ export function sampleMessages(s: GenSettings): Generator<EncodedMessage> {
       startMs: s.start,
       intervalMs: s.intervalMs,
       counterEvery: s.counterEvery,
+      destination: s.destination,
     }),
     s.count,
   );

@@ -19,6 +19,8 @@ export interface TrafficOptions {
   intervalMs: number;
   /** One counter record after every N flow records; 0 for none. */
   counterEvery: number;
+  /** Every flow goes to this address (a load or alert test); else destinations vary. */
+  destination?: string | undefined;
 }
 
 interface Vlan {
@@ -149,9 +151,9 @@ function ipSizeFor(rnd: Random, service: Service, v6: boolean): number {
   }
 }
 
-function flowRecord(rnd: Random, timeMs: number): FlowRecord {
+function flowRecord(rnd: Random, timeMs: number, destination: string | undefined): FlowRecord {
   const agent = rnd.pick(AGENTS);
-  const v6 = rnd.next() < 0.25;
+  const v6 = destination === undefined ? rnd.next() < 0.25 : destination.includes(':');
   const kind = rnd.weighted([
     ['outbound', 45],
     ['inbound', 40],
@@ -187,7 +189,7 @@ function flowRecord(rnd: Random, timeMs: number): FlowRecord {
     inVlan,
     outVlan,
     srcIp: src.ip,
-    dstIp: dst.ip,
+    dstIp: destination ?? dst.ip,
     proto: service.proto,
     tos: rnd.weighted(TOS),
     ttl: rnd.pick([64, 128, 255]) - hops,
@@ -265,7 +267,7 @@ export function* generateTraffic(options: TrafficOptions): Generator<SflowRecord
   const counters = new Map<string, InterfaceState>();
   for (let i = 0; ; i++) {
     const timeMs = options.startMs + Math.floor(i * options.intervalMs);
-    yield flowRecord(rnd, timeMs);
+    yield flowRecord(rnd, timeMs, options.destination);
     if (options.counterEvery > 0 && (i + 1) % options.counterEvery === 0) {
       yield counterRecord(rnd, timeMs, counters);
     }
