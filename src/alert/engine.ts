@@ -49,8 +49,8 @@ const VALUE_INDEX: Readonly<Record<AlertValue, number>> = {
   packets_per_second: 1,
   flows_per_second: 2,
 };
-/** Records this far ahead of the clock are not believed. */
-const FUTURE_S = 60;
+/** Records this far ahead of the wall clock are not believed (agents' clocks drift a little). */
+const AHEAD_S = 5;
 
 interface GroupState {
   /** Slot i holds second stamps[i]; a slot of another second counts as empty. */
@@ -62,6 +62,13 @@ interface GroupState {
 
 class RuleState {
   readonly groups = new Map<string, GroupState>();
+  /** Seconds in the window. */
+  readonly window: number;
+  /**
+   * Seconds the ring holds: the window, and the seconds after the clock that records already
+   * fill (the lateness allowance, and a little for agents ahead of time), which must not
+   * overwrite the window's.
+   */
   readonly slots: number;
   groupsDropped = 0;
   late = 0;
@@ -70,7 +77,8 @@ class RuleState {
     readonly rule: AlertRule,
     readonly startedMs: number,
   ) {
-    this.slots = Math.ceil(rule.windowMs / 1000);
+    this.window = Math.ceil(rule.windowMs / 1000);
+    this.slots = this.window + Math.ceil(rule.latenessMs / 1000) + AHEAD_S;
   }
 
   group(key: string, create: boolean): GroupState | undefined {
@@ -93,7 +101,7 @@ class RuleState {
   }
 
   add(second: number, key: string, amount: number, flows: number, clockS: number): void {
-    if (second <= clockS - this.slots || second > clockS + FUTURE_S) {
+    if (second <= clockS - this.window || second > clockS + this.slots - this.window) {
       this.late += flows;
       return;
     }
@@ -107,12 +115,12 @@ class RuleState {
     g.sums[slot]! += amount;
   }
 
-  /** The group's value at second `clockS`: the window (clockS - slots, clockS], per second. */
+  /** The group's value at second `clockS`: the window (clockS - window, clockS], per second. */
   value(g: GroupState, clockS: number): number {
     let total = 0;
     for (let i = 0; i < this.slots; i++) {
       const s = g.stamps[i]!;
-      if (s > clockS - this.slots && s <= clockS) total += g.sums[i]!;
+      if (s > clockS - this.window && s <= clockS) total += g.sums[i]!;
     }
     return total / (this.rule.windowMs / 1000);
   }

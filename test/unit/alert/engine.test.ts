@@ -50,6 +50,22 @@ describe('alert engine', () => {
     expect(engine.figures()[0]).toMatchObject({ firing: 0, groupsDropped: 0, late: 0 });
   });
 
+  it('counts a whole window while records run ahead of the clock by the lateness allowance', () => {
+    // Records arrive as they happen; the clock judges 5 s behind. The seconds between must not
+    // take the place of the window's (they once did: the value was half the rate).
+    const engine = new AlertEngine(
+      'lab',
+      'ecs',
+      rules('group_by = destination.ip\nwindow = 10s\nabove = 500k\nfor = 2s\nlateness = 5s'),
+      T0,
+    );
+    const events = run(engine, 30, (s) => second(s, 1e6));
+    expect(events).toEqual([[17, 'firing', '198.51.100.7', 1e6]]);
+    expect(engine.firing(T0 + 30_500)).toEqual([
+      { rule: 'r0', group: '198.51.100.7', value: 1e6, since: '2026-11-30T12:00:12.000Z' },
+    ]);
+  });
+
   it('catches silence with a rule on all traffic, only once the window was watched whole', () => {
     const engine = new AlertEngine(
       'lab',
