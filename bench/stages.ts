@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AlertEngine } from '../dist/alert/engine.js';
 import { parseConfig } from '../dist/config/parse.js';
 import { decodeValue } from '../dist/decode/detect.js';
 import { FlowMessage, splitDelimited } from '../dist/decode/goflow2-pb/decode.js';
@@ -33,6 +34,8 @@ export interface StageFigures {
   readonly full: number;
   /** full, with interface names (every interface in the file) and directions by networks. */
   readonly context: number;
+  /** full, with three alert rules (by destination, on all traffic, by input interface). */
+  readonly alerts: number;
 }
 
 export function benchMessages(format: StageFormat | 'mixed', count: number, seed = 1): EncodedMessage[] {
@@ -106,7 +109,7 @@ function floorOf(format: StageFormat): (m: Uint8Array) => void {
 
 export function configText(
   tenantKeys: string[],
-  extra: { root: string; prefix: string; threads: number; enrich?: string[] },
+  extra: { root: string; prefix: string; threads: number; enrich?: string[]; sections?: string[] },
 ): string {
   return [
     '[kafka]',
@@ -122,12 +125,13 @@ export function configText(
     'es_nodes = http://127.0.0.1:9200',
     `index_prefix = ${extra.prefix}`,
     ...tenantKeys,
+    ...(extra.sections ?? []),
   ].join('\n');
 }
 
-function stagesFor(tenantKeys: string[], root: string, enrich: string[] = []) {
+function stagesFor(tenantKeys: string[], root: string, enrich: string[] = [], sections: string[] = []) {
   const config = parseConfig(
-    configText(tenantKeys, { root, prefix: 'bench', threads: 0, enrich }),
+    configText(tenantKeys, { root, prefix: 'bench', threads: 0, enrich, sections }),
     'bench.cfg',
   );
   return buildStages(loadStageSpec(config, config.tenants[0]!, createLogger({ level: 'silent' })));
@@ -175,8 +179,20 @@ export function packedMessages(
   return { batches, records };
 }
 
-export type Stage = 'floor' | 'decode' | 'reject' | 'full' | 'context';
-export const STAGES: readonly Stage[] = ['floor', 'decode', 'reject', 'full', 'context'];
+export type Stage = 'floor' | 'decode' | 'reject' | 'full' | 'context' | 'alerts';
+export const STAGES: readonly Stage[] = ['floor', 'decode', 'reject', 'full', 'context', 'alerts'];
+
+/** Three rules of the kinds the README shows, on the bench tenant. */
+const ALERT_RULES = [
+  ['bench-ddos', 'group_by = destination.ip', 'above = 500M', 'for = 2m'],
+  ['bench-silent', 'value = flows_per_second', 'group_by = none', 'below = 1', 'for = 10m'],
+  ['bench-uplinks', 'group_by = in_if', 'above = 5G'],
+].flatMap(([name, ...keys]) => [
+  `[alert.${name}]`,
+  'tenant = bench',
+  'webhook = http://127.0.0.1:9/hook',
+  ...keys,
+]);
 
 /** An interface file naming every interface the sample traffic uses, as a campus would have. */
 function interfaceFile(): string {
@@ -222,6 +238,20 @@ export function stageRate(format: StageFormat, stage: Stage, count: number, root
         if (processBatch(b, nothing).documents !== 0) throw new Error('the reject-all filter kept documents');
       });
     }
+    case 'alerts': {
+      const withRules = stagesFor([], root, [], ALERT_RULES);
+      const config = parseConfig(
+        configText([], { root, prefix: 'bench', threads: 0, sections: ALERT_RULES }),
+        'bench.cfg',
+      );
+      // The worker's side too: each batch's sums go into the rules' windows.
+      const engine = new AlertEngine('bench', 'ecs', config.alerts, Date.now());
+      return rate(batches, records, (b) => {
+        const r = processBatch(b, withRules);
+        if (r.documents !== r.records || r.alerts.length === 0) throw new Error('alert sums missing');
+        engine.add(r.alerts, Date.now());
+      });
+    }
     case 'full':
     case 'context': {
       const everything =
@@ -253,14 +283,15 @@ export function stageFigures(format: StageFormat, count: number): StageFigures {
     );
     return Number(out.trim().split('\n').at(-1));
   };
-  const [floor, decode, reject, full, context] = STAGES.map(measure) as [
+  const [floor, decode, reject, full, context, alerts] = STAGES.map(measure) as [
+    number,
     number,
     number,
     number,
     number,
     number,
   ];
-  return { format, records: count, floor, decode, reject, full, context };
+  return { format, records: count, floor, decode, reject, full, context, alerts };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -279,7 +310,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const r = stageFigures(f, n);
       const us = (x: number) => (1e6 / x).toFixed(2);
       console.log(
-        `${f}: floor ${us(r.floor)} µs, decode ${us(r.decode)} µs (${(r.decode / r.floor).toFixed(2)} of floor), reject ${us(r.reject)} µs, full ${us(r.full)} µs (${(r.full / r.floor).toFixed(2)} of floor), reject/full ${(r.full / r.reject).toFixed(3)}, with interfaces and direction ${us(r.context)} µs (${(r.full / r.context).toFixed(3)} of full)`,
+        `${f}: floor ${us(r.floor)} µs, decode ${us(r.decode)} µs (${(r.decode / r.floor).toFixed(2)} of floor), reject ${us(r.reject)} µs, full ${us(r.full)} µs (${(r.full / r.floor).toFixed(2)} of floor), reject/full ${(r.full / r.reject).toFixed(3)}, with interfaces and direction ${us(r.context)} µs (${(r.full / r.context).toFixed(3)} of full), with three alert rules ${us(r.alerts)} µs (${(r.full / r.alerts).toFixed(3)} of full)`,
       );
     }
   }
