@@ -5,6 +5,7 @@ import { apiClient, table } from './client.js';
 
 interface Listing {
   tenants: { name: string; live: TenantStatus | null }[];
+  segregator?: TenantStatus | null;
   reloadError: string | null;
 }
 
@@ -42,7 +43,13 @@ export function statusCommand(): Command {
         };
       });
       if (opts.json) {
-        console.log(JSON.stringify({ tenants: rows, reloadError: second.reloadError }, null, 2));
+        console.log(
+          JSON.stringify(
+            { tenants: rows, segregator: second.segregator ?? null, reloadError: second.reloadError },
+            null,
+            2,
+          ),
+        );
         return;
       }
       console.log(
@@ -75,6 +82,11 @@ export function statusCommand(): Command {
           ]),
         ]),
       );
+      const seg = second.segregator;
+      if (seg)
+        console.log(
+          `\nsegregator (fan-out): ${seg.state}, pids ${seg.pids.join(',') || '-'}, lag ${seg.lag ?? '-'}, records consumed ${seg.stats.consumed}, routed ${seg.stats.indexed}, matching no tenant ${seg.stats.filteredOut}, dead-lettered ${seg.stats.deadLettered}`,
+        );
       for (const r of rows) if (r.problem) console.log(`\n${r.tenant}: ${r.state}: ${r.problem}`);
       for (const r of rows)
         for (const a of r.alertsFiring)

@@ -17,6 +17,8 @@ import {
   type EnrichSettings,
   INPUT_FORMATS,
   type InputFormat,
+  KAFKA_MODES,
+  type KafkaMode,
   type KafkaSettings,
   LOG_LEVELS,
   type LogLevel,
@@ -39,7 +41,16 @@ import {
 export { KIBANA_KEYS, TENANT_NAME } from './tenant.js';
 export { elasticsearchUrl, readIni } from './values.js';
 
-const KAFKA_KEYS = ['brokers', 'topic', 'format', 'dead_letter_topic', 'group_prefix'] as const;
+const KAFKA_KEYS = [
+  'brokers',
+  'topic',
+  'format',
+  'dead_letter_topic',
+  'group_prefix',
+  'mode',
+  'segregator_replicas',
+  'tenant_topic_retention_hours',
+] as const;
 const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'interfaces', 'threads'] as const;
 const PROCAPI_KEYS = [
   'enabled',
@@ -99,7 +110,27 @@ function kafkaSettings(c: Collector, section: Section | undefined, required: boo
   const groupPrefix = s['group_prefix'] ?? 'smonnet';
   if (!/^[a-zA-Z0-9._-]{1,100}$/.test(groupPrefix))
     c.add('kafka', 'group_prefix', `'${groupPrefix}' has characters a group id cannot carry`);
-  return { brokers, topic, format, deadLetterTopic: s['dead_letter_topic'] ?? `${topic}.dlq`, groupPrefix };
+  const mode = (s['mode'] ?? 'direct') as KafkaMode;
+  if (!KAFKA_MODES.includes(mode))
+    c.add('kafka', 'mode', `'${mode}' is not one of ${KAFKA_MODES.join(', ')}`);
+  return {
+    brokers,
+    topic,
+    format,
+    deadLetterTopic: s['dead_letter_topic'] ?? `${topic}.dlq`,
+    groupPrefix,
+    mode,
+    segregatorReplicas: wholeNumber(c, 'kafka', 'segregator_replicas', s['segregator_replicas'], 1, 1, 64),
+    tenantTopicRetentionHours: wholeNumber(
+      c,
+      'kafka',
+      'tenant_topic_retention_hours',
+      s['tenant_topic_retention_hours'],
+      24,
+      1,
+      8760,
+    ),
+  };
 }
 
 /**

@@ -12,6 +12,10 @@ export type InputFormat = (typeof INPUT_FORMATS)[number];
 export const SCHEMAS = ['ecs', 'legacy'] as const;
 export type Schema = (typeof SCHEMAS)[number];
 
+/** direct: every tenant reads the topic; fanout: a segregator routes records to a topic per tenant. */
+export const KAFKA_MODES = ['direct', 'fanout'] as const;
+export type KafkaMode = (typeof KAFKA_MODES)[number];
+
 export interface KafkaSettings {
   readonly brokers: string;
   readonly topic: string;
@@ -19,6 +23,11 @@ export interface KafkaSettings {
   readonly deadLetterTopic: string;
   /** Consumer group of tenant T: `${groupPrefix}-${T}`. */
   readonly groupPrefix: string;
+  readonly mode: KafkaMode;
+  /** fanout: segregator processes (one consumer group, `${groupPrefix}-segregator`). */
+  readonly segregatorReplicas: number;
+  /** fanout: how long the tenant topics keep what the segregator routed. */
+  readonly tenantTopicRetentionHours: number;
 }
 
 export interface EnrichSettings {

@@ -174,6 +174,17 @@ export class DaemonMetrics {
           },
         });
     };
+    new Counter({
+      name: 'smonnet_fanout_routed_records_total',
+      help: "Records the segregator routed to each tenant's topic (fan-out mode)",
+      labelNames: ['tenant'],
+      registers,
+      collect(this: Counter) {
+        this.reset();
+        for (const w of views.workers())
+          for (const [tenant, n] of Object.entries(w.gauges?.routed ?? {})) this.inc({ tenant }, n);
+      },
+    });
     alertFigure('smonnet_alert_firing', 'Groups of the rule firing now', 'gauge', (r) => r.firing);
     alertFigure('smonnet_alert_groups', 'Groups the rule tracks', 'gauge', (r) => r.groups);
     alertFigure(

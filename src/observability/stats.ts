@@ -65,4 +65,6 @@ export interface WorkerGauges {
   readonly trouble?: string | undefined;
   /** Its alert rules: what fires, and each rule's figures; absent without rules. */
   readonly alerts?: WorkerAlerts | undefined;
+  /** The segregator of fan-out mode: records routed to each tenant since it started. */
+  readonly routed?: Readonly<Record<string, number>> | undefined;
 }

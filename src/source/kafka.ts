@@ -23,7 +23,7 @@ const TOPIC_BACKOFF: Backoff = { initialMs: 500, maxMs: 5_000 };
 const RESTART_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 60_000 };
 
 /** Runs `use` with a connected admin client, and disconnects it whatever happens. */
-async function withAdmin<T>(
+export async function withAdmin<T>(
   kafka: Kafka,
   use: (admin: ReturnType<Kafka['admin']>) => Promise<T>,
 ): Promise<T> {

@@ -11,6 +11,7 @@ import { KIBANA_KEYS } from '../config/parse.js';
 const LIVE_KEYS: readonly string[] = [...KIBANA_KEYS, 'networks', 'retention_days'];
 
 import type { AppConfig, TenantConfig } from '../config/types.js';
+import { runners } from '../fanout/route.js';
 
 export function tenantIdentity(config: AppConfig, tenant: TenantConfig): string {
   const sorted = Object.fromEntries(
@@ -33,14 +34,14 @@ export interface ReloadPlan {
 }
 
 export function planReload(before: AppConfig, after: AppConfig): ReloadPlan {
-  const old = new Map(before.tenants.map((t) => [t.name, tenantIdentity(before, t)]));
+  const old = new Map(runners(before).map((t) => [t.name, tenantIdentity(before, t)]));
   const plan: ReloadPlan = { added: [], removed: [], changed: [], unchanged: [] };
-  for (const t of after.tenants) {
+  for (const t of runners(after)) {
     const was = old.get(t.name);
     if (was === undefined) plan.added.push(t.name);
     else if (was !== tenantIdentity(after, t)) plan.changed.push(t.name);
     else plan.unchanged.push(t.name);
   }
-  for (const name of old.keys()) if (!after.tenants.some((t) => t.name === name)) plan.removed.push(name);
+  for (const name of old.keys()) if (!runners(after).some((t) => t.name === name)) plan.removed.push(name);
   return plan;
 }

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { parseConfig } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 import { ConfigErrors, SmonnetError } from '../errors.js';
+import { runners } from '../fanout/route.js';
 import type { SupervisorMessage, WorkerMessage } from '../ipc.js';
 import { KibanaProvisioner, type KibanaStatus } from '../kibana/provisioner.js';
 import type { Logger } from '../observability/logger.js';
@@ -126,7 +127,7 @@ export class Supervisor {
   }
 
   start(): void {
-    for (const t of this.config.tenants) this.startTenant(t);
+    for (const t of runners(this.config)) this.startTenant(t);
   }
 
   /**
@@ -155,19 +156,19 @@ export class Supervisor {
       this.logger.info(plan, 'reloading');
       await Promise.all([...plan.removed, ...plan.changed].map((name) => this.stopTenant(name)));
       for (const name of [...plan.added, ...plan.changed])
-        this.startTenant(next.tenants.find((t) => t.name === name)!);
+        this.startTenant(runners(next).find((t) => t.name === name)!);
       // Unchanged tenants keep their processes; they reopen GeoIP databases and the IP map.
       for (const name of plan.removed) this.kibana.cancel(name);
       for (const name of plan.unchanged) {
         const tenant = this.tenants.get(name)!;
         // Kibana keys are not part of a worker's identity: a change re-provisions, nothing restarts.
-        const config = next.tenants.find((t) => t.name === name)!;
+        const config = runners(next).find((t) => t.name === name)!;
         tenant.config = config;
         this.kibana.ensure(config);
         if (tenant.failed) {
           // A reload is the operator's way to say "try again".
           this.stopTenantSync(name);
-          this.startTenant(next.tenants.find((t) => t.name === name)!);
+          this.startTenant(runners(next).find((t) => t.name === name)!);
           continue;
         }
         for (const r of tenant.replicas) this.send(r, { type: 'reload-enrichment', file: next.file, text });

@@ -1,5 +1,6 @@
 /** Kafka messages → the flat MessageBatch the processing stage takes (pure). */
 import type { KafkaMessage } from 'kafkajs';
+import { SOURCE_OFFSET_HEADER } from '../fanout/route.js';
 import { type MessageBatch, packBatch } from '../pipeline/process.js';
 
 export interface Chunk {
@@ -11,12 +12,16 @@ export interface Chunk {
   readonly batch: MessageBatch;
 }
 
-/** Cuts a partition's messages into chunks of at most `maxMessages` messages and about `maxBytes`. */
+/**
+ * Cuts a partition's messages into chunks of at most `maxMessages` messages and about `maxBytes`.
+ * With `sourceOffsets` (fan-out mode) each message is known by the raw topic's offset the
+ * segregator put in its headers, so its documents get the ids they get in direct mode.
+ */
 export function chunkMessages(
   topic: string,
   partition: number,
   messages: readonly KafkaMessage[],
-  limits: { maxMessages: number; maxBytes: number; maxMessageBytes: number },
+  limits: { maxMessages: number; maxBytes: number; maxMessageBytes: number; sourceOffsets?: boolean },
 ): Chunk[] {
   const chunks: Chunk[] = [];
   let start = 0;
@@ -29,7 +34,15 @@ export function chunkMessages(
       if (size <= limits.maxMessageBytes) bytes += size;
       end++;
     }
-    chunks.push(pack(topic, partition, messages.slice(start, end), limits.maxMessageBytes));
+    chunks.push(
+      pack(
+        topic,
+        partition,
+        messages.slice(start, end),
+        limits.maxMessageBytes,
+        limits.sourceOffsets === true,
+      ),
+    );
     start = end;
   }
   return chunks;
@@ -40,6 +53,7 @@ function pack(
   partition: number,
   messages: readonly KafkaMessage[],
   maxMessageBytes: number,
+  sourceOffsets: boolean,
 ): Chunk {
   const kept: number[] = [];
   const oversized: number[] = [];
@@ -52,7 +66,9 @@ function pack(
     partition,
     kept.map((i) => {
       const m = messages[i]!;
-      return { value: m.value, offset: Number(m.offset), timestamp: Number(m.timestamp) };
+      const routed = sourceOffsets ? m.headers?.[SOURCE_OFFSET_HEADER] : undefined;
+      const offset = routed === undefined ? m.offset : String(routed);
+      return { value: m.value, offset: Number(offset), timestamp: Number(m.timestamp) };
     }),
   );
   return { messages, kept, oversized, batch };

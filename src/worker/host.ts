@@ -6,11 +6,19 @@
 import { parseConfig } from '../config/parse.js';
 import type { AppConfig } from '../config/types.js';
 import { SmonnetError } from '../errors.js';
+import { runners, SEGREGATOR } from '../fanout/route.js';
+import { Segregator } from '../fanout/segregator.js';
 import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from '../ipc.js';
 import { createLogger } from '../observability/logger.js';
 import { balanced } from '../observability/stats.js';
 import { guardMemory } from './memory-guard.js';
 import { TenantWorker } from './tenant-worker.js';
+
+/** What this process runs: a tenant's worker, or fan-out mode's segregator. */
+type HostedWorker = Pick<
+  TenantWorker,
+  'stats' | 'lag' | 'gauges' | 'drainBulkSamples' | 'start' | 'stop' | 'reloadEnrichment'
+>;
 
 function send(message: WorkerMessage): void {
   if (process.connected) process.send?.(message);
@@ -52,7 +60,7 @@ export async function runWorker(
   tenantName: string,
   opts: { threads?: number; statsInterval: number; ipc: boolean },
 ) {
-  const tenant = config.tenants.find((t) => t.name === tenantName);
+  const tenant = runners(config).find((t) => t.name === tenantName);
   if (!tenant) {
     const known = config.tenants.map((t) => t.name).join(', ') || 'none';
     throw new SmonnetError(
@@ -66,9 +74,12 @@ export async function runWorker(
   const stopGuard = guardMemory(config.supervisor.workerMemoryBytes, (residentBytes) =>
     logger.debug({ residentBytes }, 'above the worker memory budget: full garbage collection'),
   );
-  const worker = new TenantWorker(config, tenant, logger, {
-    ...(opts.threads !== undefined && { threads: opts.threads }),
-  });
+  const worker: HostedWorker =
+    tenant.name === SEGREGATOR
+      ? new Segregator(config, logger)
+      : new TenantWorker(config, tenant, logger, {
+          ...(opts.threads !== undefined && { threads: opts.threads }),
+        });
 
   let last = { ...worker.stats, at: Date.now() };
   const progress =

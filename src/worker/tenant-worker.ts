@@ -10,6 +10,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { poolThreads } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 import { DeliveryAborted } from '../errors.js';
+import { tenantTopic } from '../fanout/route.js';
 import { createKafka } from '../kafka-client.js';
 import type { Logger } from '../observability/logger.js';
 import { RateLimitedLog } from '../observability/rate-limited.js';
@@ -59,7 +60,9 @@ export class TenantWorker {
     this.source = new KafkaSource(
       this.kafka,
       {
-        topic: config.kafka.topic,
+        // Fan-out mode: the tenant's own topic, which the segregator fills.
+        topic:
+          config.kafka.mode === 'fanout' ? tenantTopic(config.kafka.topic, tenant.name) : config.kafka.topic,
         groupId: this.groupId,
         partitionsConcurrently: this.options.partitionsConcurrently,
       },
@@ -190,10 +193,13 @@ export class TenantWorker {
     const highWatermark = Number(batch.highWatermark);
     this.source.fetched(batch.partition, batch.messages[0]!.offset, highWatermark);
     const { chunkMessages: maxMessages, chunkBytes: maxBytes, maxMessageBytes } = this.options;
-    for (const chunk of chunkMessages(batch.topic, batch.partition, batch.messages, {
+    const fanout = this.config.kafka.mode === 'fanout';
+    // Documents are named after the raw topic's coordinates, in both modes.
+    for (const chunk of chunkMessages(this.config.kafka.topic, batch.partition, batch.messages, {
       maxMessages,
       maxBytes,
       maxMessageBytes,
+      sourceOffsets: fanout,
     })) {
       const messages = chunk.messages.length;
       const bytes = chunkBytes(chunk);

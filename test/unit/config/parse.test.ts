@@ -23,6 +23,9 @@ describe('parseConfig', () => {
       format: 'auto',
       deadLetterTopic: 'sflow.dlq',
       groupPrefix: 'smonnet',
+      mode: 'direct',
+      segregatorReplicas: 1,
+      tenantTopicRetentionHours: 24,
     });
     expect(cfg.enrich.threads).toBe('auto');
     // Two threads for a worker with two cores to itself, inline when workers share cores.
