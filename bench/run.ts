@@ -7,7 +7,7 @@
  *   2. The enrichment pool against inline processing.
  *   3. Kafka's limit (a bare kafkajs consumer), Elasticsearch's limit (the final documents
  *      bulk-loaded directly) and one tenant end to end, with the CPU each process used.
- *   4. Tenant scaling: 1, 2, 4, 8 tenants of the daemon on one pre-filled topic.
+ *   4. Tenant scaling: 1, 8, 24, 48 tenants of the daemon on one pre-filled topic, direct and fan-out.
  *   5. Lag of 8 tenants under a steady 20,000 records/s, then under a rate this host sustains.
  *   6. One worker's memory while its Elasticsearch is down for 65 s under 700 records/s (outage.ts).
  *
@@ -15,7 +15,7 @@
  * BENCH_LAG_RATES (20000,6000); BENCH_ONLY=stages,pool,limits,scaling,lag,outage runs a subset. For trying
  * worker settings end to end: BENCH_THREADS, BENCH_CHUNK, BENCH_PARTITIONS,
  * BENCH_BULKS, BENCH_INFLIGHT_MB; for scaling,
- * BENCH_SCALING=8x0,1x2 (tenants x threads).
+ * BENCH_SCALING=8x0,24x0f (tenants x threads, f: fan-out mode).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -354,22 +354,27 @@ async function limits(es: Client, topic: string, total: number): Promise<void> {
 }
 
 // 4. and 5. -----------------------------------------------------------------------------------
+interface Live {
+  pids: number[];
+  lag: number | null;
+  stats: { consumed: number; indexed: number; filteredOut: number; deadLettered: number };
+}
+
 interface Daemon {
   child: ChildProcess;
-  tenants(): Promise<
-    {
-      name: string;
-      live: {
-        pids: number[];
-        lag: number | null;
-        stats: { consumed: number; indexed: number; filteredOut: number; deadLettered: number };
-      } | null;
-    }[]
-  >;
+  tenants(): Promise<{ name: string; live: Live | null }[]>;
+  /** Fan-out mode's segregator; null in direct mode. */
+  segregator(): Promise<Live | null>;
   stop(): Promise<void>;
 }
 
-async function startDaemon(topic: string, tenants: number, threads: number, tag: string): Promise<Daemon> {
+async function startDaemon(
+  topic: string,
+  tenants: number,
+  threads: number,
+  tag: string,
+  mode: 'direct' | 'fanout' = 'direct',
+): Promise<Daemon> {
   const dir = `${root}.cache/bench/${run}-${tag}`;
   mkdirSync(dir, { recursive: true });
   const port = 18_000 + Math.floor(Math.random() * 2000);
@@ -392,6 +397,7 @@ async function startDaemon(topic: string, tenants: number, threads: number, tag:
     `topic = ${topic}`,
     `dead_letter_topic = ${topic}.dlq`,
     `group_prefix = ${run}-${tag}`,
+    `mode = ${mode}`,
     '[enrich]',
     `geoip_city = ${root}test/fixtures/geoip/GeoLite2-City-Test.mmdb`,
     `geoip_asn = ${root}test/fixtures/geoip/GeoLite2-ASN-Test.mmdb`,
@@ -411,15 +417,20 @@ async function startDaemon(topic: string, tenants: number, threads: number, tag:
     env: { ...process.env, SMONNET_API_TOKEN: token },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const api = async () => {
+  const listing = async () => {
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/tenants`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    return ((await res.json()) as { tenants: Awaited<ReturnType<Daemon['tenants']>> }).tenants;
+    return (await res.json()) as {
+      tenants: Awaited<ReturnType<Daemon['tenants']>>;
+      segregator?: Live | null;
+    };
   };
+  const api = async () => (await listing()).tenants;
   const daemon: Daemon = {
     child,
     tenants: api,
+    segregator: async () => (await listing()).segregator ?? null,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -437,50 +448,70 @@ async function startDaemon(topic: string, tenants: number, threads: number, tag:
 async function scaling(topic: string, total: number): Promise<void> {
   say(`## 4. Tenant scaling: T tenants of the daemon on one topic of ${total} sflowtool records`);
   say();
-  say('Each tenant is its own consumer group reading the whole topic and keeping about 1/T of the flows');
-  say('(`port` = its share of the client ports; with T = 1, no filter). Time runs from the first record');
-  say('consumed until every tenant has read the topic and settled it.');
+  say('Each tenant keeps about 1/T of the flows (`port` = its share of the client ports; with T = 1,');
+  say('no filter). In `direct` mode each tenant is its own consumer group reading the whole topic; in');
+  say('`fanout` mode one segregator reads it, and each tenant reads its own topic. Time runs from the');
+  say('first record consumed until every tenant has read and settled all it gets. CPU counts every');
+  say('worker (and the segregator) from its first record; Kafka and Elasticsearch share the host.');
   say();
   say(
-    '| tenants | threads per tenant | records indexed/s (all tenants) | CPU s per million consumed, per tenant | supervisor RSS MB | worker RSS MB (peak, max) |',
+    '| tenants | mode | threads per tenant | records of the topic drained/s | CPU s per million topic records, all workers | supervisor RSS MB | worker RSS MB (peak, max) | segregator RSS MB |',
   );
-  say('| ---: | ---: | ---: | ---: | ---: | ---: |');
-  const plan: (readonly [number, number])[] = process.env['BENCH_SCALING']
-    ? process.env['BENCH_SCALING'].split(',').map((p) => p.split('x').map(Number) as [number, number])
+  say('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  type Run = readonly [number, number, 'direct' | 'fanout'];
+  const plan: Run[] = process.env['BENCH_SCALING']
+    ? process.env['BENCH_SCALING'].split(',').map((p) => {
+        const [t, rest] = p.split('x') as [string, string];
+        return [Number(t), Number.parseInt(rest, 10), rest.endsWith('f') ? 'fanout' : 'direct'] as const;
+      })
     : [
-        [1, 2],
-        [2, 1],
-        [4, 0],
-        [8, 0],
-        [8, 2],
+        [1, 2, 'direct'],
+        [8, 0, 'direct'],
+        [24, 0, 'direct'],
+        [48, 0, 'direct'],
+        [1, 0, 'fanout'],
+        [8, 0, 'fanout'],
+        [24, 0, 'fanout'],
+        [48, 0, 'fanout'],
       ];
-  for (const [tenants, threads] of plan) {
-    const daemon = await startDaemon(topic, tenants, threads, `s${tenants}x${threads}`);
+  for (const [tenants, threads, mode] of plan) {
+    const daemon = await startDaemon(topic, tenants, threads, `s${tenants}x${threads}${mode[0]}`, mode);
     let started = 0;
     let list = await daemon.tenants();
-    const pids = () => list.flatMap((t) => t.live?.pids ?? []);
+    let segregator = await daemon.segregator();
+    const pids = () => [...list.flatMap((t) => t.live?.pids ?? []), ...(segregator?.pids ?? [])];
     const cpuBefore = new Map<number, number>();
     for (;;) {
       list = await daemon.tenants();
+      segregator = await daemon.segregator();
       // Each worker's CPU counts from its first record: start-up is not a per-record cost.
-      for (const t of list)
-        for (const pid of t.live?.pids ?? [])
-          if (!cpuBefore.has(pid) && (t.live?.stats.consumed ?? 0) > 0) cpuBefore.set(pid, cpuSeconds(pid));
+      const lives = [...list.map((t) => t.live), segregator];
+      for (const live of lives)
+        for (const pid of live?.pids ?? [])
+          if (!cpuBefore.has(pid) && (live?.stats.consumed ?? 0) > 0) cpuBefore.set(pid, cpuSeconds(pid));
       const consumed = list.map((t) => t.live?.stats.consumed ?? 0);
-      if (started === 0 && consumed.some((c) => c > 0)) started = Date.now();
-      if (consumed.every((c) => c >= total) && list.every((t) => t.live?.lag === 0)) break;
+      if (started === 0 && [...consumed, segregator?.stats.consumed ?? 0].some((c) => c > 0))
+        started = Date.now();
+      const settled = list.every((t) => t.live?.lag === 0);
+      const done =
+        mode === 'direct'
+          ? consumed.every((c) => c >= total) && settled
+          : (segregator?.stats.consumed ?? 0) >= total &&
+            segregator?.lag === 0 &&
+            // Every record routed was read by its tenants (a record goes to one tenant here).
+            consumed.reduce((a, b) => a + b, 0) >= (segregator?.stats.indexed ?? 0) &&
+            settled;
+      if (done) break;
       await sleep(250);
     }
     const seconds = (Date.now() - started) / 1000;
-    const indexed = list.reduce((n, t) => n + (t.live?.stats.indexed ?? 0), 0);
-    const consumed = list.reduce((n, t) => n + (t.live?.stats.consumed ?? 0), 0);
-    // Since the tenants ran: start-up (modules, databases, group join) is not per record.
     const cpu = pids().reduce((n, pid) => n + cpuSeconds(pid) - (cpuBefore.get(pid) ?? 0), 0);
-    const workerRss = Math.max(...pids().map(peakRssMb));
+    const workerRss = Math.max(...list.flatMap((t) => t.live?.pids ?? []).map(peakRssMb));
+    const segregatorRss = segregator ? Math.max(...segregator.pids.map(peakRssMb)) : undefined;
     const supervisorRss = peakRssMb(daemon.child.pid!);
     await daemon.stop();
     say(
-      `| ${tenants} | ${threads === 0 ? 'inline' : threads} | ${round(indexed / seconds)} | ${round((cpu / consumed) * 1e6, 1)} | ${round(supervisorRss)} | ${round(workerRss)} |`,
+      `| ${tenants} | ${mode} | ${threads === 0 ? 'inline' : threads} | ${round(total / seconds)} | ${round((cpu / total) * 1e6, 1)} | ${round(supervisorRss)} | ${round(workerRss)} | ${segregatorRss === undefined ? '-' : round(segregatorRss)} |`,
     );
   }
   say();

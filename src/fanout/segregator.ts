@@ -20,7 +20,7 @@ import { createKafka } from '../kafka-client.js';
 import type { Logger } from '../observability/logger.js';
 import { emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
 import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
-import { withAdmin } from '../source/kafka.js';
+import { IDLE_FETCH_WAIT_MS, withAdmin } from '../source/kafka.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
 import {
   routeMessage,
@@ -117,7 +117,7 @@ export class Segregator {
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 1024 * 1024,
-      maxWaitTimeInMs: 250,
+      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;

@@ -20,6 +20,8 @@ type HostedWorker = Pick<
   'stats' | 'lag' | 'gauges' | 'drainBulkSamples' | 'start' | 'stop' | 'reloadEnrichment'
 >;
 
+const IDLE_REPORT_MS = 5000;
+
 function send(message: WorkerMessage): void {
   if (process.connected) process.send?.(message);
 }
@@ -99,8 +101,15 @@ export async function runWorker(
           last = { ...s, at: Date.now() };
         }, opts.statsInterval * 1000)
       : undefined;
-  // The supervisor's status and metrics come from these reports: one a second is plenty.
-  const sendStats = (): void =>
+  // The supervisor's status and metrics come from these reports: one a second while the worker
+  // works; an idle one (same counters, same lag) reports every 5 s, as many idle tenants add up.
+  let reported = '';
+  let reportedAt = 0;
+  const sendStats = (force = true): void => {
+    const key = `${JSON.stringify(worker.stats)} ${worker.lag}`;
+    if (!force && key === reported && Date.now() - reportedAt < IDLE_REPORT_MS) return;
+    reported = key;
+    reportedAt = Date.now();
     send({
       type: 'stats',
       stats: { ...worker.stats },
@@ -108,7 +117,8 @@ export async function runWorker(
       gauges: worker.gauges(),
       bulks: worker.drainBulkSamples(),
     });
-  const report = opts.ipc ? setInterval(sendStats, 1000) : undefined;
+  };
+  const report = opts.ipc ? setInterval(() => sendStats(false), 1000) : undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): void => {
