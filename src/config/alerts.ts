@@ -14,6 +14,7 @@
 
 import { ALERT_VALUES, type AlertValue, GROUP_BYS, type GroupBy } from '../alert/group-by.js';
 import type { AlertRule } from '../alert/rule.js';
+import type { TenantConfig } from './types.js';
 import { type Collector, httpUrl, type Section, strings } from './values.js';
 
 export const ALERT_KEYS = [
@@ -145,4 +146,30 @@ export function alertRule(
     source: s,
   };
   return c.errors.length === errors ? rule : undefined;
+}
+
+/** Every [alert.NAME] section, once the tenants are known. */
+export function alertRules(
+  c: Collector,
+  sections: Section | undefined,
+  tenants: readonly TenantConfig[],
+): AlertRule[] {
+  const rules: AlertRule[] = [];
+  const names = tenants.map((t) => t.name);
+  for (const [name, section] of Object.entries(sections ?? {})) {
+    if (section === null || typeof section !== 'object') {
+      c.add('alert', name, 'alert rules are sections: write [alert.NAME]');
+      continue;
+    }
+    const rule = alertRule(c, name, section as Section, names);
+    // Each replica sees only its partitions: a threshold would apply to a share of the traffic.
+    if (rule && (tenants.find((t) => t.name === rule.tenant)?.replicas ?? 1) > 1)
+      c.add(
+        `alert.${name}`,
+        'tenant',
+        `${rule.tenant} runs several replicas; alert rules need it to run one`,
+      );
+    else if (rule) rules.push(rule);
+  }
+  return rules;
 }

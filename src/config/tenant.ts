@@ -1,8 +1,15 @@
 /** A [tenant.NAME] section (or a tenant of [smonit]) → TenantConfig. */
 import { isAbsolute, resolve } from 'node:path';
 import type { Cidr } from '../net/ip.js';
-import { FILTER_KEYS } from './filter-keys.js';
-import { type FilterSpec, type KibanaSettings, SCHEMAS, type Schema, type TenantConfig } from './types.js';
+import { FILTER_KEYS, type FilterKey, filterKeyRow } from './filter-keys.js';
+import {
+  type EnrichSettings,
+  type FilterSpec,
+  type KibanaSettings,
+  SCHEMAS,
+  type Schema,
+  type TenantConfig,
+} from './types.js';
 import {
   type Collector,
   cidrs,
@@ -168,4 +175,30 @@ function kibanaSettings(
     password: s['kibana_password'],
     apiKey: s['kibana_api_key'],
   };
+}
+
+/** A key about countries or AS needs the database that answers it, or it would never match. */
+export function enrichmentKeysHaveDatabases(
+  c: Collector,
+  tenants: readonly TenantConfig[],
+  enrich: EnrichSettings,
+  fromSmonit: ReadonlySet<string>,
+): void {
+  for (const t of tenants) {
+    for (const key of Object.keys(t.filter) as FilterKey[]) {
+      const kind = filterKeyRow(key).kind;
+      const missing =
+        kind === 'country' && !enrich.geoipCity
+          ? 'geoip_city'
+          : kind === 'as' && !enrich.geoipAsn
+            ? 'geoip_asn'
+            : '';
+      if (missing !== '')
+        c.add(
+          fromSmonit.has(t.name) ? 'smonit' : `tenant.${t.name}`,
+          key,
+          `tests what [enrich] ${missing} gives, but it is not set: it would never match`,
+        );
+    }
+  }
 }

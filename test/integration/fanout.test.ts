@@ -25,6 +25,20 @@ import {
 
 const silent = createLogger({ level: process.env['SMONNET_TEST_LOG'] ?? 'silent' });
 
+/** The tenant topics the segregator created are deleted when the test ends. */
+function deleteTenantTopicsAfter(
+  kafka: ReturnType<typeof testKafka>,
+  topic: string,
+  tenants: string[],
+): void {
+  onTestFinished(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: tenants.map((t) => tenantTopic(topic, t)) }).catch(() => {});
+    await admin.disconnect();
+  });
+}
+
 async function ids(es: ReturnType<typeof testElasticsearch>, index: string): Promise<string[]> {
   await es.indices.refresh({ index });
   const out: string[] = [];
@@ -62,14 +76,7 @@ describe('fan-out mode', () => {
 
     const es = testElasticsearch(scenario.topic);
     await createScenarioTopic(kafka, scenario);
-    onTestFinished(async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin
-        .deleteTopics({ topics: Object.keys(tenants).map((t) => tenantTopic(scenario.topic, t)) })
-        .catch(() => {});
-      await admin.disconnect();
-    });
+    deleteTenantTopicsAfter(kafka, scenario.topic, Object.keys(tenants));
     const messages = traffic({ count: 3000, seed: 18 });
     const expected = expectedRecords(scenario.config, messages);
     const records = messages.reduce((n, m) => n + m.records.length, 0);
@@ -169,14 +176,7 @@ describe('fan-out mode under faults', () => {
     );
     const es = testElasticsearch(scenario.topic);
     await createScenarioTopic(kafka, scenario);
-    onTestFinished(async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin
-        .deleteTopics({ topics: Object.keys(tenants).map((t) => tenantTopic(scenario.topic, t)) })
-        .catch(() => {});
-      await admin.disconnect();
-    });
+    deleteTenantTopicsAfter(kafka, scenario.topic, Object.keys(tenants));
     const daemon = startDaemon(scenario.file, port, runtimeDir);
     await waitRunning(daemon, Object.keys(tenants));
     const parts = [71, 72, 73].map((seed) => traffic({ count: 2000, seed }));
