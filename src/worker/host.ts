@@ -106,7 +106,15 @@ export async function runWorker(
   let reported = '';
   let reportedAt = 0;
   const sendStats = (force = true): void => {
-    const key = `${JSON.stringify(worker.stats)} ${worker.lag}`;
+    const gauges = worker.gauges();
+    // What an operator watches change: counters, lag, health, reachability, the alerts firing.
+    const key = JSON.stringify([
+      worker.stats,
+      worker.lag,
+      gauges.trouble,
+      gauges.elasticsearchReachable,
+      gauges.alerts?.firing,
+    ]);
     if (!force && key === reported && Date.now() - reportedAt < IDLE_REPORT_MS) return;
     reported = key;
     reportedAt = Date.now();
@@ -114,7 +122,7 @@ export async function runWorker(
       type: 'stats',
       stats: { ...worker.stats },
       lag: worker.lag,
-      gauges: worker.gauges(),
+      gauges,
       bulks: worker.drainBulkSamples(),
     });
   };

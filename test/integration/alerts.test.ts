@@ -170,13 +170,13 @@ describe('stream alerts', () => {
     // The refused event came again, the same event, until accepted.
     expect(flaky[1]!.event).toEqual(flaky[0]!.event);
     expect(flaky[1]!.status).toBe(200);
-    const status = await daemon.api<{
-      live: {
-        alerts: { firing: { rule: string }[]; rules: { rule: string; sent: number; failed: number }[] };
-      };
-    }>('GET', '/api/v1/tenants/lab');
-    expect(status.json.live.alerts.firing.map((f) => f.rule)).toContain('silence');
-    expect(status.json.live.alerts.rules.find((r) => r.rule === 'silence')).toMatchObject({ failed: 1 });
+    // The supervisor knows what its workers last reported (once a second): wait for that report.
+    type Live = { alerts: { firing: { rule: string }[]; rules: { rule: string; failed: number }[] } };
+    const status = await waitFor('status shows silence firing', async () => {
+      const r = await daemon.api<{ live: Live }>('GET', '/api/v1/tenants/lab');
+      return r.json.live.alerts.firing.some((f) => f.rule === 'silence') ? r.json.live : undefined;
+    });
+    expect(status.alerts.rules.find((r) => r.rule === 'silence')).toMatchObject({ failed: 1 });
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`, {
       headers: { authorization: `Bearer ${readFileSync(join(runtimeDir, 'api.token'), 'utf8').trim()}` },
     }).then((r) => r.text());
