@@ -8,6 +8,7 @@
  */
 import type { AppConfig, InputFormat, TenantConfig } from '../config/types.js';
 import { decodeMessage, wireFormat } from '../decode/detect.js';
+import { emptyView, FLOW, type PeekNeeds, peekMessage } from '../decode/peek.js';
 import type { RecordSink } from '../decode/types.js';
 import type { CompiledFilter } from '../filter/compile.js';
 import type { SflowRecord } from '../record.js';
@@ -17,9 +18,11 @@ export const SEGREGATOR = '_segregator';
 
 export const tenantTopic = (topic: string, tenant: string): string => `${topic}.tenant.${tenant}`;
 
-/** Headers of a routed message: where it came from (document ids are built from these). */
-export const SOURCE_TOPIC_HEADER = 'smonnet-source-topic';
-export const SOURCE_PARTITION_HEADER = 'smonnet-source-partition';
+/**
+ * The header of a routed message: its offset in the raw topic (document ids are built from it).
+ * Its partition is the same and its topic is [kafka] topic: one header is all a worker needs, and
+ * every header costs both sides on every record.
+ */
 export const SOURCE_OFFSET_HEADER = 'smonnet-source-offset';
 
 export interface Routing {
@@ -72,6 +75,40 @@ export function routeMessage(
   else decodeMessage(value, wireFormat(format, bytes, 0, value.length), format === 'auto', undefined, sink);
   return { tenants, records, routed, failures };
 }
+
+/**
+ * A router for one set of filters. When every filter can be judged from raw bytes, a single-record
+ * message is peeked at once for all of them (the fields any of them reads), and decoded only when
+ * the peek is unsure or finds interface counters; otherwise every message is decoded.
+ */
+export function createRouter(
+  format: InputFormat,
+  filters: readonly CompiledFilter[],
+): (value: Uint8Array) => Routing {
+  const full = (value: Uint8Array): Routing => routeMessage(value, format, filters);
+  if (filters.length === 0 || !filters.every((f) => f.peekable)) return full;
+  const fields = [...new Set(filters.flatMap((f) => f.needs.fields))];
+  const needs: PeekNeeds = {
+    agent: filters.some((f) => f.needs.agent),
+    srcIp: filters.some((f) => f.needs.srcIp),
+    dstIp: filters.some((f) => f.needs.dstIp),
+    any: filters.some((f) => f.needs.any),
+    fields,
+  };
+  const view = emptyView();
+  return (value) => {
+    if (value.length === 0) return full(value);
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    const wire = wireFormat(format, bytes, 0, value.length);
+    if (peekMessage(wire, bytes, 0, value.length, needs, view) !== FLOW) return full(value);
+    const tenants: number[] = [];
+    for (let i = 0; i < filters.length; i++)
+      if (filters[i]!.keepsAll || filters[i]!.flow(view)) tenants.push(i);
+    return { tenants, records: 1, routed: tenants.length > 0 ? 1 : 0, failures: NO_FAILURES };
+  };
+}
+
+const NO_FAILURES: Routing['failures'] = Object.freeze([]);
 
 /** The tenants a supervisor runs: in fan-out mode, the segregator too, as a tenant of its own. */
 export function runners(config: AppConfig): readonly TenantConfig[] {

@@ -22,14 +22,7 @@ import { emptyStats, type TenantStats, type WorkerGauges } from '../observabilit
 import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
 import { IDLE_FETCH_WAIT_MS, withAdmin } from '../source/kafka.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
-import {
-  routeMessage,
-  SEGREGATOR,
-  SOURCE_OFFSET_HEADER,
-  SOURCE_PARTITION_HEADER,
-  SOURCE_TOPIC_HEADER,
-  tenantTopic,
-} from './route.js';
+import { createRouter, type Routing, SEGREGATOR, SOURCE_OFFSET_HEADER, tenantTopic } from './route.js';
 
 const { Partitioners } = kafkajs;
 
@@ -48,6 +41,12 @@ export class Segregator {
   private readonly deadLetters: DeadLetterSink;
   private consumer: Consumer | undefined;
   private routes: Route[] = [];
+  private route: (value: Uint8Array) => Routing = () => ({
+    tenants: [],
+    records: 0,
+    routed: 0,
+    failures: [],
+  });
   private partitions = 0;
   private readonly ends = new Map<number, number>();
   private readonly done = new Map<number, number>();
@@ -167,20 +166,22 @@ export class Segregator {
       topic: tenantTopic(topic, t.name),
       filter: compileFilter(t.filter),
     }));
+    this.route = createRouter(
+      config.kafka.format,
+      this.routes.map((r) => r.filter),
+    );
     for (const r of this.routes) this.routed[r.tenant] ??= 0;
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
     if (this.stopping || batch.messages.length === 0) return;
     this.ends.set(batch.partition, Number(batch.highWatermark));
-    const routes = this.routes;
-    const filters = routes.map((r) => r.filter);
+    const { routes, route } = this;
     const out = routes.map(() => [] as Message[]);
     const letters: DeadLetter[] = [];
-    const source = this.config.kafka.topic;
     for (const m of batch.messages) {
       const value = m.value ?? Buffer.alloc(0);
-      const routing = routeMessage(value, this.config.kafka.format, filters);
+      const routing = route(value);
       this.stats.consumed += routing.records;
       this.stats.indexed += routing.routed;
       this.stats.filteredOut += routing.records - routing.routed - routing.failures.length;
@@ -194,12 +195,7 @@ export class Segregator {
           offset: m.offset,
           record: f.record,
         });
-      const headers = {
-        ...m.headers,
-        [SOURCE_TOPIC_HEADER]: source,
-        [SOURCE_PARTITION_HEADER]: String(batch.partition),
-        [SOURCE_OFFSET_HEADER]: m.offset,
-      };
+      const headers = { ...m.headers, [SOURCE_OFFSET_HEADER]: m.offset };
       for (const i of routing.tenants) {
         out[i]!.push({ key: m.key, value, partition: batch.partition, timestamp: m.timestamp, headers });
         this.routed[routes[i]!.tenant] = (this.routed[routes[i]!.tenant] ?? 0) + 1;
