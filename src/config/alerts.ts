@@ -14,6 +14,7 @@
 
 import { ALERT_VALUES, type AlertValue, GROUP_BYS, type GroupBy } from '../alert/group-by.js';
 import type { AlertRule } from '../alert/rule.js';
+import { TENANT_NAME } from './tenant.js';
 import type { TenantConfig } from './types.js';
 import { type Collector, httpUrl, type Section, strings } from './values.js';
 
@@ -32,7 +33,8 @@ export const ALERT_KEYS = [
   'lateness',
 ] as const;
 
-const ALERT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** Rule names follow tenant names: they become section names and metric labels. */
+export const ALERT_NAME = TENANT_NAME;
 const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1e3, m: 1e6, g: 1e9 };
 const DURATIONS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

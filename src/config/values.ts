@@ -3,10 +3,12 @@
  * numbers, ranges, networks, paths, URLs) checked the same way for every key that has that kind.
  * Problems are collected, each naming the file, the section and the key.
  */
+
 import { isAbsolute, resolve } from 'node:path';
 import ini from 'ini';
 import { ConfigError } from '../errors.js';
 import { type Cidr, parseCidr } from '../net/ip.js';
+import { macHex } from '../net/mac.js';
 import { type FilterKey, type FilterSpec, filterKeyRow, type IntRange } from './filter-keys.js';
 
 export type Section = Record<string, unknown>;
@@ -157,8 +159,7 @@ export function cidrs(value: string): Cidr[] | string {
 /** MAC addresses in any common spelling (00:11:22:33:44:55, 0011.2233.4455, 001122334455). */
 export function macs(value: string): string[] | string {
   return listOf(value, (item) => {
-    const hex = item.replace(/[:.-]/g, '').toLowerCase();
-    return /^[0-9a-f]{12}$/.test(hex) ? hex : problem(`'${item}' is not a MAC address`);
+    return macHex(item) ?? problem(`'${item}' is not a MAC address`);
   });
 }
 

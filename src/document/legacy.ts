@@ -7,6 +7,7 @@
  * never in a field the original used with another meaning.
  */
 import { flowLine } from '../decode/sflowtool/encode.js';
+import type { InterfaceInfo } from '../enrich/interfaces.js';
 import type { DocumentWriter } from './types.js';
 
 const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(width, '0')}`;
@@ -15,10 +16,17 @@ const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(w
 const ipv4Or0 = (ip: string): string => (ip !== '' && ip.indexOf(':') < 0 ? ip : '0.0.0.0');
 const ipv6 = (ip: string): string | undefined => (ip.indexOf(':') >= 0 ? ip : undefined);
 
+/** What the interface file says of a port, in fields of smonnet's own (the original had none). */
+const portFields = (prefix: string, p: InterfaceInfo): Record<string, string | number | undefined> => ({
+  [`${prefix}Name`]: p.name,
+  [`${prefix}Description`]: p.description,
+  [`${prefix}Speed`]: p.speed,
+  [`${prefix}Boundary`]: p.boundary,
+  [`${prefix}Provider`]: p.provider,
+});
+
 export const legacyDocuments: DocumentWriter = {
   flow(r, src, dst, timeMs, ctx) {
-    const i = ctx.ingress;
-    const o = ctx.egress;
     return JSON.stringify({
       '@message': flowLine(r),
       '@timestamp': new Date(timeMs).toISOString(),
@@ -65,16 +73,8 @@ export const legacyDocuments: DocumentWriter = {
       smonnet_dst_label: dst.label,
       smonnet_ICMPType: r.icmpType < 0 ? undefined : r.icmpType,
       smonnet_ICMPCode: r.icmpCode < 0 ? undefined : r.icmpCode,
-      smonnet_inputPortName: i?.name,
-      smonnet_inputPortDescription: i?.description,
-      smonnet_inputPortSpeed: i?.speed,
-      smonnet_inputPortBoundary: i?.boundary,
-      smonnet_inputPortProvider: i?.provider,
-      smonnet_outputPortName: o?.name,
-      smonnet_outputPortDescription: o?.description,
-      smonnet_outputPortSpeed: o?.speed,
-      smonnet_outputPortBoundary: o?.boundary,
-      smonnet_outputPortProvider: o?.provider,
+      ...(ctx.ingress && portFields('smonnet_inputPort', ctx.ingress)),
+      ...(ctx.egress && portFields('smonnet_outputPort', ctx.egress)),
       smonnet_direction: ctx.direction,
     });
   },

@@ -4,6 +4,7 @@
  * a tenant filters on it, so a rejected record costs a few comparisons. Keys about what
  * enrichment found are a second check, run once the record's addresses were looked up.
  */
+
 import {
   type EnrichedKeyRow,
   FILTER_KEYS,
@@ -25,6 +26,7 @@ import {
   IF_SINGLE,
   type PeekField,
 } from '../record.js';
+import { literal } from '../util/regexp.js';
 
 /**
  * What a flow check reads: a decoded record, or the view a peek filled from raw bytes (only when
@@ -150,7 +152,7 @@ export function nameTest(globs: readonly string[]): (name: string | undefined) =
   const escaped = globs.map((g) =>
     g
       .split('')
-      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : literal(ch)))
       .join(''),
   );
   const re = new RegExp(`^(?:${escaped.join('|')})$`, 'i');

@@ -5,15 +5,14 @@
  */
 import express, { type Request } from 'express';
 import type { AlertRule } from '../alert/rule.js';
+import { ALERT_NAME } from '../config/alerts.js';
 import { hasSection, putSection, removeSection } from '../config/sections.js';
 import type { ConfigStore } from '../config/store.js';
 import { SmonnetError } from '../errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
-const RULE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
 function ruleName(name: string): string {
-  if (!RULE_NAME.test(name))
+  if (!ALERT_NAME.test(name))
     throw new SmonnetError(
       'BAD_REQUEST',
       `rule name ${JSON.stringify(name)} must be 1-63 of a-z, 0-9, '_' and '-'`,

@@ -5,6 +5,7 @@
  */
 
 import { cachedCanonicalIp } from '../../net/ip.js';
+import { macHex } from '../../net/mac.js';
 import { PROTOCOL_NUMBERS } from '../../net/protocols.js';
 import { ETYPE_IPV6, type FlowRecord, FLOW_NUMBER_MAX as MAX } from '../../record.js';
 import { remember } from '../../util/cache.js';
@@ -41,8 +42,7 @@ function macValue(v: unknown): string | undefined {
   // MACs recur with their hosts: normalize each text once.
   let hex = macTexts.get(v);
   if (hex === undefined && !macTexts.has(v)) {
-    const h = v.replace(/[:.-]/g, '').toLowerCase();
-    hex = remember(macTexts, 50_000, v, /^[0-9a-f]{12}$/.test(h) ? h : undefined);
+    hex = remember(macTexts, 50_000, v, macHex(v));
   }
   return hex;
 }

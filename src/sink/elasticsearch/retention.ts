@@ -5,14 +5,13 @@
  * names that do not parse, so its indices are never touched. Today and the N days before are kept.
  */
 import type { Client } from '@elastic/elasticsearch';
+import { literal } from '../../util/regexp.js';
 
 const DAY_MS = 86_400_000;
 
-const regexText = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The day (ms, UTC midnight) an index of this prefix is for, or undefined when it is not one. */
 export function indexDay(prefix: string, index: string): number | undefined {
-  const m = new RegExp(`^${regexText(prefix)}-(?:counters-)?(\\d{4})\\.(\\d{2})\\.(\\d{2})$`).exec(index);
+  const m = new RegExp(`^${literal(prefix)}-(?:counters-)?(\\d{4})\\.(\\d{2})\\.(\\d{2})$`).exec(index);
   if (!m) return undefined;
   const day = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   // 2026.02.31 is not a day.

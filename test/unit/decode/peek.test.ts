@@ -5,7 +5,6 @@
  * full decoder and its dead letters.
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/parse.js';
 import { decodeValue } from '../../../src/decode/detect.js';
 import { emptyView, FLOW, peekMessage, UNSURE } from '../../../src/decode/peek.js';
 import {
@@ -17,27 +16,11 @@ import {
 } from '../../../src/gen/encode.js';
 import { generateTraffic } from '../../../src/gen/traffic.js';
 import { type MessageBatch, packBatch, processBatch } from '../../../src/pipeline/process.js';
-import { buildStages } from '../../../src/pipeline/stages.js';
 import type { SflowRecord } from '../../../src/record.js';
 import { SAMPLE_FLOW } from '../../fixtures/records.js';
+import { plainStages } from '../../fixtures/stages.js';
 
-function stagesFor(keys: string) {
-  const cfg = parseConfig(`[kafka]\n[tenant.t]\nes_nodes = h:9200\n${keys}\n`, 'x.cfg');
-  return buildStages({
-    tenant: 't',
-    format: 'auto',
-    filter: cfg.tenants[0]!.filter,
-    schema: 'ecs',
-    indexPrefix: 'lab',
-    geoipCity: undefined,
-    geoipAsn: undefined,
-    ipmap: undefined,
-    interfaces: undefined,
-    sampling: [],
-    networks: [],
-    alertGroupBys: [],
-  });
-}
+const stagesFor = (keys: string) => plainStages(keys);
 
 function batchOf(values: readonly (string | Uint8Array)[]): MessageBatch {
   const enc = new TextEncoder();

@@ -1,0 +1,2 @@
+/** Text to match literally inside a regular expression. */
+export const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
