@@ -443,7 +443,7 @@ async function startDaemon(
         const { tenants: list, segregator } = await listing();
         const runs = (l: { state?: string } | null | undefined) => l?.state === 'running';
         if (list.every((t) => runs(t.live)) && (mode === 'direct' || runs(segregator))) return;
-        if (i > 1200) throw new Error('the daemon\'s workers did not all run within 120 s');
+        if (i > 1200) throw new Error("the daemon's workers did not all run within 120 s");
         await sleep(100);
       }
     },
@@ -492,7 +492,10 @@ async function scaling(total: number): Promise<void> {
         [24, 0, 'fanout'],
         [48, 0, 'fanout'],
       ];
-  const messages = benchMessages('sflowtool', total, 1).map((m) => ({ key: m.key, value: m.value as string }));
+  const messages = benchMessages('sflowtool', total, 1).map((m) => ({
+    key: m.key,
+    value: m.value as string,
+  }));
   for (const [tenants, threads, mode] of plan) {
     const tag = `s${tenants}x${threads}${mode[0]}`;
     // A topic per run: fan-out's tenant topics are named after it, so no run reads another's.
