@@ -1,10 +1,9 @@
 /**
- * Fan-out mode, the pure part: which tenants a raw message goes to, and how it travels. The
- * segregator decodes each message once and tests every tenant's filter on its records; the
- * message goes, as it is, to the topic of each tenant that keeps at least one of its records, on
- * the same partition and with its own timestamp, carrying its source coordinates in headers. The
- * tenant's worker decodes it again and applies the same filter, so it keeps exactly what it would
- * keep in direct mode, under the same document ids.
+ * Fan-out mode, the pure part: which tenants a raw message goes to. The segregator decodes each
+ * message once and tests every tenant's filter on its records; the message goes, as it is, to the
+ * topic of each tenant that keeps at least one of its records (packed with others of its batch and
+ * its source coordinates: fanout/pack.ts). The tenant's worker decodes it again and applies the
+ * same filter, so it keeps exactly what it would keep in direct mode, under the same document ids.
  */
 import type { AppConfig, InputFormat, TenantConfig } from '../config/types.js';
 import { decodeMessage, wireFormat } from '../decode/detect.js';
@@ -19,9 +18,8 @@ export const SEGREGATOR = '_segregator';
 export const tenantTopic = (topic: string, tenant: string): string => `${topic}.tenant.${tenant}`;
 
 /**
- * The header of a routed message: its offset in the raw topic (document ids are built from it).
- * Its partition is the same and its topic is [kafka] topic: one header is all a worker needs, and
- * every header costs both sides on every record.
+ * The first fan-out version sent each message alone with this header, its source offset; a worker
+ * still reads such messages, so a tenant topic written before an upgrade is read as it was meant.
  */
 export const SOURCE_OFFSET_HEADER = 'smonnet-source-offset';
 

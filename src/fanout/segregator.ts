@@ -1,7 +1,7 @@
 /**
  * The segregator of fan-out mode: one consumer group on the raw topic that decodes each message
- * once, tests every tenant's filter on it (fanout/route.ts) and produces it to the topic of each
- * tenant that keeps a record of it. A source offset is resolved, and so committed, only after
+ * once, tests every tenant's filter on it (fanout/route.ts), and sends each tenant's share of a
+ * batch to its topic in packs (fanout/pack.ts). A source offset is resolved, and so committed, only after
  * every produce for its batch was acknowledged: a crash re-routes from the last commit, and the
  * tenants' documents, whose ids come from the source coordinates, are overwritten, not doubled.
  * Undecodable records are dead-lettered here, once, not once per tenant.
@@ -10,6 +10,7 @@ import kafkajs, {
   type Consumer,
   type EachBatchPayload,
   type Kafka,
+  type KafkaMessage,
   type Message,
   type Producer,
 } from 'kafkajs';
@@ -22,9 +23,24 @@ import { emptyStats, type TenantStats, type WorkerGauges } from '../observabilit
 import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
 import { IDLE_FETCH_WAIT_MS, withAdmin } from '../source/kafka.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
-import { createRouter, type Routing, SEGREGATOR, SOURCE_OFFSET_HEADER, tenantTopic } from './route.js';
+import { tooLarge } from '../worker/batches.js';
+import { workerOptions } from '../worker/options.js';
+import { PACK_HEADER, packMessages, packsOf, type SourceMessage } from './pack.js';
+import { createRouter, type Routing, SEGREGATOR, tenantTopic } from './route.js';
 
 const { Partitioners } = kafkajs;
+
+/** A pack holds at most a worker's chunk (worker/options.ts): one pack, one bulk request at most. */
+const PACK_LIMITS = { maxMessages: 1000, maxBytes: 512 * 1024 };
+const MAX_MESSAGE_BYTES = workerOptions().maxMessageBytes;
+/** Tenant topics take a pack of one message of the largest size routed, and its index. */
+const TENANT_TOPIC_MESSAGE_BYTES = 2 * MAX_MESSAGE_BYTES;
+
+const where = (batch: EachBatchPayload['batch'], m: KafkaMessage) => ({
+  topic: batch.topic,
+  partition: batch.partition,
+  offset: m.offset,
+});
 
 interface Route {
   readonly tenant: string;
@@ -156,7 +172,10 @@ export class Segregator {
           topics: missing.map((t) => ({
             topic: t,
             numPartitions: this.partitions,
-            configEntries: [{ name: 'retention.ms', value: String(tenantTopicRetentionHours * 3_600_000) }],
+            configEntries: [
+              { name: 'retention.ms', value: String(tenantTopicRetentionHours * 3_600_000) },
+              { name: 'max.message.bytes', value: String(TENANT_TOPIC_MESSAGE_BYTES) },
+            ],
           })),
         });
     });
@@ -177,38 +196,45 @@ export class Segregator {
     if (this.stopping || batch.messages.length === 0) return;
     this.ends.set(batch.partition, Number(batch.highWatermark));
     const { routes, route } = this;
-    const out = routes.map(() => [] as Message[]);
+    const out = routes.map(() => [] as SourceMessage[]);
     const letters: DeadLetter[] = [];
     for (const m of batch.messages) {
       const value = m.value ?? Buffer.alloc(0);
+      if (value.length > MAX_MESSAGE_BYTES) {
+        // Every worker would refuse it: refused once here, it cannot make a pack the broker refuses.
+        letters.push({
+          ...where(batch, m),
+          value,
+          reason: tooLarge(value.length, MAX_MESSAGE_BYTES),
+          stage: 'size',
+          record: 0,
+        });
+        this.stats.consumed++;
+        this.stats.deadLetteredOversized++;
+        continue;
+      }
       const routing = route(value);
       this.stats.consumed += routing.records;
       this.stats.indexed += routing.routed;
       this.stats.filteredOut += routing.records - routing.routed - routing.failures.length;
       for (const f of routing.failures)
-        letters.push({
-          value,
-          reason: f.reason,
-          stage: 'decode',
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          record: f.record,
-        });
-      const headers = { ...m.headers, [SOURCE_OFFSET_HEADER]: m.offset };
+        letters.push({ ...where(batch, m), value, reason: f.reason, stage: 'decode', record: f.record });
       for (const i of routing.tenants) {
-        out[i]!.push({ key: m.key, value, partition: batch.partition, timestamp: m.timestamp, headers });
+        out[i]!.push(m);
         this.routed[routes[i]!.tenant] = (this.routed[routes[i]!.tenant] ?? 0) + 1;
       }
     }
     const topicMessages = routes
-      .map((r, i) => ({ topic: r.topic, messages: out[i]! }))
+      .map((r, i) => ({
+        topic: r.topic,
+        messages: packsOf(out[i]!, PACK_LIMITS).map(toPack(batch.partition)),
+      }))
       .filter((t) => t.messages.length > 0);
     if (topicMessages.length > 0) await this.producer.sendBatch({ topicMessages, acks: -1 });
     if (letters.length > 0) {
       await this.deadLetters.send(letters);
       this.stats.deadLettered += letters.length;
-      this.stats.deadLetteredDecode += letters.length;
+      this.stats.deadLetteredDecode += letters.filter((l) => l.stage === 'decode').length;
     }
     if (!isRunning()) return;
     const last = batch.messages[batch.messages.length - 1]!.offset;
@@ -218,3 +244,16 @@ export class Segregator {
     await heartbeat();
   }
 }
+
+/** A pack as a message of a tenant topic: on the source partition, with its last message's timestamp. */
+const toPack =
+  (partition: number) =>
+  (messages: readonly SourceMessage[]): Message => {
+    const { value, index } = packMessages(messages);
+    return {
+      value,
+      partition,
+      timestamp: messages[messages.length - 1]!.timestamp,
+      headers: { [PACK_HEADER]: index },
+    };
+  };

@@ -15,7 +15,6 @@ export interface ChunkSinks {
   readonly deadLetters: DeadLetterSink;
   readonly warn: RateLimitedLog;
   readonly stats: TenantStats;
-  readonly maxMessageBytes: number;
 }
 
 export async function indexChunk(
@@ -25,8 +24,8 @@ export async function indexChunk(
   halted: () => boolean,
 ): Promise<void> {
   const { topic, partition } = chunk.batch;
-  const undecodable = decodeDeadLetters(chunk, result, s.maxMessageBytes);
-  for (const l of undecodable.slice(chunk.oversized.length))
+  const undecodable = decodeDeadLetters(chunk, result);
+  for (const l of undecodable.slice(chunk.unread.length))
     s.warn.warn('bad-record', { topic, partition, offset: l.offset, record: l.record }, l.reason);
   const delivery = await s.sink.deliver(result.body, result.documents, halted);
   const refused = rejectedDeadLetters(chunk, result, delivery);

@@ -9,16 +9,16 @@ import type { DeadLetter } from '../sink/dead-letter.js';
 import type { Delivery } from '../sink/elasticsearch/deliver.js';
 import type { Chunk } from './batches.js';
 
-/** Dead letters found before delivery: messages over the size limit and records that did not decode. */
-export function decodeDeadLetters(chunk: Chunk, result: BatchResult, maxMessageBytes: number): DeadLetter[] {
+/** Dead letters found before delivery: messages not read (too large, a bad pack) and records that did not decode. */
+export function decodeDeadLetters(chunk: Chunk, result: BatchResult): DeadLetter[] {
   const { topic, partition } = chunk.batch;
   const letters: DeadLetter[] = [];
-  for (const i of chunk.oversized) {
-    const m = chunk.messages[i]!;
+  for (const u of chunk.unread) {
+    const m = chunk.messages[u.index]!;
     letters.push({
-      value: m.value!,
-      reason: `message of ${m.value!.length} bytes exceeds the ${maxMessageBytes}-byte limit`,
-      stage: 'size',
+      value: m.value ?? Buffer.alloc(0),
+      reason: u.reason,
+      stage: u.stage,
       topic,
       partition,
       offset: m.offset,
@@ -73,14 +73,15 @@ export function settledStats(
   | 'deadLetteredRejected'
   | 'timesReplaced'
 > {
-  const oversized = chunk.oversized.length;
+  const unread = chunk.unread.length;
+  const oversized = chunk.unread.filter((u) => u.stage === 'size').length;
   const decode = result.failures.length;
   const rejected = delivery.rejected.length;
   return {
-    consumed: result.records + oversized,
+    consumed: result.records + unread,
     indexed: delivery.indexed,
     filteredOut: result.filtered,
-    deadLettered: oversized + decode + rejected,
+    deadLettered: unread + decode + rejected,
     deadLetteredOversized: oversized,
     deadLetteredDecode: decode,
     deadLetteredRejected: rejected,

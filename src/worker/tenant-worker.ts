@@ -73,7 +73,7 @@ export class TenantWorker {
     this.deadLetters = new DeadLetterSink(this.kafka, config.kafka.deadLetterTopic, tenant.name);
     this.inFlight = new InFlight(this.options.maxInFlightBytes);
     const { sink, deadLetters, warn, stats } = this;
-    this.sinks = { sink, deadLetters, warn, stats, maxMessageBytes: this.options.maxMessageBytes };
+    this.sinks = { sink, deadLetters, warn, stats };
     this.bulkSlots = pLimit(this.options.bulksInFlight);
     this.alerts = new AlertRunner(config, tenant, logger);
     this.retention = retentionSchedule({
@@ -199,7 +199,7 @@ export class TenantWorker {
       maxMessages,
       maxBytes,
       maxMessageBytes,
-      sourceOffsets: fanout,
+      packed: fanout,
     })) {
       const messages = chunk.messages.length;
       const bytes = chunkBytes(chunk);
@@ -210,8 +210,7 @@ export class TenantWorker {
       const outcome = this.bulkSlots(() => this.runChunk(chunk, processing, halted)).finally(() =>
         this.inFlight.release(messages, bytes),
       );
-      const last = chunk.messages[chunk.messages.length - 1]!.offset;
-      this.source.commitAfter(batch.partition, generation, outcome, last, highWatermark);
+      this.source.commitAfter(batch.partition, generation, outcome, chunk.last, highWatermark);
     }
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
     await this.inFlight.waitForRoom(halted, heartbeat);
