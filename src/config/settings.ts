@@ -26,6 +26,7 @@ const KAFKA_KEYS = [
   'mode',
   'segregator_replicas',
   'tenant_topic_retention_hours',
+  'fetch_min_kb',
 ] as const;
 const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'interfaces', 'threads'] as const;
 const PROCAPI_KEYS = [
@@ -94,6 +95,7 @@ export function kafkaSettings(c: Collector, section: Section | undefined, requir
       1,
       8760,
     ),
+    fetchMinBytes: 1024 * wholeNumber(c, 'kafka', 'fetch_min_kb', s['fetch_min_kb'], 256, 0, 16_384),
   };
 }
 

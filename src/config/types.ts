@@ -28,6 +28,11 @@ export interface KafkaSettings {
   readonly segregatorReplicas: number;
   /** fanout: how long the tenant topics keep what the segregator routed. */
   readonly tenantTopicRetentionHours: number;
+  /**
+   * A worker's fetch waits at the broker until this much is there (or IDLE_FETCH_WAIT_MS passed):
+   * fewer, larger fetches, chunks, bulk requests and commits when each tenant gets a trickle.
+   */
+  readonly fetchMinBytes: number;
 }
 
 export interface EnrichSettings {

@@ -15,6 +15,8 @@ export interface SourceSettings {
   readonly topic: string;
   readonly groupId: string;
   readonly partitionsConcurrently: number;
+  /** [kafka] fetch_min_kb, in bytes. */
+  readonly minBytes: number;
 }
 
 /** How long the broker holds a fetch that finds nothing (see start). */
@@ -106,6 +108,10 @@ export class KafkaSource {
       // The broker answers as soon as a record is there: the wait only paces an idle consumer,
       // and 24 idle tenants polling 4 times a second cost a host a measurable share of a core.
       maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+      // A tenant of many gets a trickle: each fetch, chunk, bulk request and commit costs its
+      // process, Kafka and Elasticsearch the same whatever it carries. Waiting for a useful amount
+      // (at most IDLE_FETCH_WAIT_MS) took 24 fan-out tenants' CPU per record from ~50 to ~20 µs.
+      minBytes: this.settings.minBytes,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;

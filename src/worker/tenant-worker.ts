@@ -65,6 +65,7 @@ export class TenantWorker {
           config.kafka.mode === 'fanout' ? tenantTopic(config.kafka.topic, tenant.name) : config.kafka.topic,
         groupId: this.groupId,
         partitionsConcurrently: this.options.partitionsConcurrently,
+        minBytes: config.kafka.fetchMinBytes,
       },
       logger,
       this.warn,

@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       mode: 'direct',
       segregatorReplicas: 1,
       tenantTopicRetentionHours: 24,
+      fetchMinBytes: 256 * 1024,
     });
     expect(cfg.enrich.threads).toBe('auto');
     // Two threads for a worker with two cores to itself, inline when workers share cores.
