@@ -14,6 +14,8 @@ import { parseConfig } from '../dist/config/parse.js';
 import { decodeValue } from '../dist/decode/detect.js';
 import { FlowMessage, splitDelimited } from '../dist/decode/goflow2-pb/decode.js';
 import type { RecordSink } from '../dist/decode/types.js';
+import { createRouter } from '../dist/fanout/route.js';
+import { compileFilter } from '../dist/filter/compile.js';
 import type { EncodedMessage } from '../dist/gen/encode.js';
 import { sampleMessages } from '../dist/gen/sample.js';
 import { AGENTS, CAMPUS_VLANS } from '../dist/gen/traffic.js';
@@ -220,6 +222,45 @@ function interfaceFile(): string {
   return file;
 }
 
+/** Tenant i of T keeps the i-th slice of the client ports: about 1/T of the flows (none with T = 1). */
+export function portShare(i: number, tenants: number): string[] {
+  if (tenants === 1) return [];
+  const [low, high] = [32768, 60999];
+  const at = (k: number) => low + Math.floor((k * (high - low + 1)) / tenants);
+  return [`port = ${at(i)}-${at(i + 1) - 1}`];
+}
+
+/**
+ * The segregator's routing of a format's messages among T tenants on port shares: every filter in
+ * a row, or through the filter index.
+ */
+export function routeRate(format: StageFormat, count: number, tenants: number, indexed: boolean): number {
+  const { batches, records } = packedMessages(format, count);
+  const config = parseConfig(
+    [
+      '[kafka]',
+      ...Array.from({ length: tenants }, (_, i) => [
+        `[tenant.t${i}]`,
+        'es_nodes = http://127.0.0.1:9200',
+        `index_prefix = t${i}`,
+        ...portShare(i, tenants),
+      ]).flat(),
+    ].join('\n'),
+    'route.cfg',
+  );
+  const specs = config.tenants.map((t) => t.filter);
+  const route = createRouter(
+    'auto',
+    specs.map((f) => compileFilter(f)),
+    indexed ? specs : undefined,
+  );
+  return rate(batches, records, (b) =>
+    eachMessage(b, (m) => {
+      observed += route(m).tenants.length;
+    }),
+  );
+}
+
 /** One stage of one format, measured in this process. */
 export function stageRate(format: StageFormat, stage: Stage, count: number, root: string): number {
   const { batches, records } = packedMessages(format, count);
@@ -294,6 +335,24 @@ export function stageFigures(format: StageFormat, count: number): StageFigures {
   return { format, records: count, floor, decode, reject, full, context, alerts };
 }
 
+/** The segregator's routing rate among `tenants`, in a process of its own. */
+export function routeFigure(format: StageFormat, count: number, tenants: number, indexed: boolean): number {
+  packedMessages(format, count);
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      format,
+      `route:${tenants}:${indexed ? 'index' : 'row'}`,
+      String(count),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return Number(out.trim().split('\n').at(-1));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = new URL('../', import.meta.url).pathname;
   const [format, stage, count] = process.argv.slice(2) as [
@@ -301,7 +360,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     Stage | undefined,
     string | undefined,
   ];
-  if (stage !== undefined) {
+  if (stage?.startsWith('route:')) {
+    // route:T:index or route:T:row
+    const [, tenants, how] = stage.split(':');
+    console.log(routeRate(format, Number(count), Number(tenants), how === 'index'));
+  } else if (stage !== undefined) {
     // A measuring process: print the rate.
     console.log(stageRate(format, stage, Number(count), root));
   } else {

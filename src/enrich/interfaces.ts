@@ -142,3 +142,7 @@ export function readInterfaceFile(file: string): InterfaceRows {
     fail('must be a JSON array of objects');
   return doc as InterfaceRows;
 }
+
+/** Reads and checks the interface file at once, for a process that uses it in its own thread. */
+export const loadInterfaceMap = (file: string): InterfaceMap =>
+  buildInterfaceMap(readInterfaceFile(file), file, isCsvFile(file));

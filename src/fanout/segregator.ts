@@ -16,7 +16,6 @@ import kafkajs, {
 } from 'kafkajs';
 import type { AppConfig } from '../config/types.js';
 import { SmonnetError } from '../errors.js';
-import { compileFilter } from '../filter/compile.js';
 import { createKafka } from '../kafka-client.js';
 import type { Logger } from '../observability/logger.js';
 import { emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
@@ -26,7 +25,7 @@ import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
 import { tooLarge } from '../worker/batches.js';
 import { workerOptions } from '../worker/options.js';
 import { PACK_HEADER, packMessages, packsOf, type SourceMessage } from './pack.js';
-import { createRouter, type Routing, SEGREGATOR, tenantTopic } from './route.js';
+import { type Route, type Routing, SEGREGATOR, tenantRoutes, tenantTopic } from './route.js';
 
 const { Partitioners } = kafkajs;
 
@@ -41,12 +40,6 @@ const where = (batch: EachBatchPayload['batch'], m: KafkaMessage) => ({
   partition: batch.partition,
   offset: m.offset,
 });
-
-interface Route {
-  readonly tenant: string;
-  readonly topic: string;
-  readonly filter: ReturnType<typeof compileFilter>;
-}
 
 export class Segregator {
   readonly stats: TenantStats = emptyStats();
@@ -180,15 +173,7 @@ export class Segregator {
         });
     });
     this.config = config;
-    this.routes = config.tenants.map((t) => ({
-      tenant: t.name,
-      topic: tenantTopic(topic, t.name),
-      filter: compileFilter(t.filter),
-    }));
-    this.route = createRouter(
-      config.kafka.format,
-      this.routes.map((r) => r.filter),
-    );
+    ({ routes: this.routes, route: this.route } = tenantRoutes(config));
     for (const r of this.routes) this.routed[r.tenant] ??= 0;
   }
 

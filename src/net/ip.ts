@@ -180,4 +180,12 @@ export function parseCidr(text: string): Cidr | { error: string } {
   return { family: 6, network, bits };
 }
 
+/** Whether network `outer` holds all of network `inner`. */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || outer.bits > inner.bits) return false;
+  if (outer.family === 4) return ((inner.network as number) & v4Mask(outer.bits)) >>> 0 === outer.network;
+  const masked = v6Masked(inner.network as Ipv6Words, outer.bits);
+  return masked.every((w, i) => w === outer.network[i]);
+}
+
 export { v4Mask as ipv4Mask, v6Masked as maskIpv6 };

@@ -26,7 +26,7 @@ describe('fan-out routing', () => {
     ];
     expect(routeMessage(enc(lines.join('\n')), 'auto', filters)).toEqual({
       // c filters on what enrichment finds: the segregator cannot tell, its worker will.
-      tenants: [0, 2, 1],
+      tenants: [0, 1, 2],
       records: 3,
       routed: 3,
       failures: [],
