@@ -439,14 +439,20 @@ async function startDaemon(
     env: { ...process.env, SMONNET_API_TOKEN: token },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const listing = async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/tenants`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    return (await res.json()) as {
-      tenants: Awaited<ReturnType<Daemon['tenants']>>;
-      segregator?: Live | null;
-    };
+  type Listing = { tenants: Awaited<ReturnType<Daemon['tenants']>>; segregator?: Live | null };
+  const listing = async (): Promise<Listing> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // A fresh connection each time: a kept-alive one the busy daemon is closing fails the request.
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/tenants`, {
+          headers: { authorization: `Bearer ${token}`, connection: 'close' },
+        });
+        return (await res.json()) as Listing;
+      } catch (err) {
+        if (attempt === 3 || child.exitCode !== null) throw err;
+        await sleep(200);
+      }
+    }
   };
   const api = async () => (await listing()).tenants;
   const daemon: Daemon = {
