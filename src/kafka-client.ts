@@ -58,15 +58,25 @@ export function parseBrokers(brokers: string): string[] {
   return list;
 }
 
+type PinoLevel = 'error' | 'warn' | 'debug' | 'trace';
+
+/**
+ * The level a kafkajs log line gets in smonnet's log. kafkajs logs every error answer of a broker
+ * ("Response CreateTopics(...)" when 24 workers race to create the dead-letter topic) as an error,
+ * before it retries or its caller handles the answer: what fails for good reaches smonnet's own
+ * log with the tenant's context, so those lines are debug.
+ */
+export function kafkajsLevel(level: number, message: string): PinoLevel {
+  if (level <= logLevel.ERROR) return message.startsWith('Response ') ? 'debug' : 'error';
+  if (level === logLevel.WARN) return 'warn';
+  return level === logLevel.INFO ? 'debug' : 'trace';
+}
+
 function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      const fields = { kafkajs: extra };
-      if (level <= logLevel.ERROR) logger.error(fields, message);
-      else if (level === logLevel.WARN) logger.warn(fields, message);
-      else if (level === logLevel.INFO) logger.debug(fields, message);
-      else logger.trace(fields, message);
+      logger[kafkajsLevel(level, message)]({ kafkajs: extra }, message);
     };
 }
 

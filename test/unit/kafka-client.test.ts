@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
+import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { quietIdleRequestQueues } from '../../src/kafka-client.js';
+import { kafkajsLevel, quietIdleRequestQueues } from '../../src/kafka-client.js';
 
 interface Queue {
   pending: unknown[];
@@ -30,5 +31,16 @@ describe('kafkajs request queues', () => {
       expect(busy.throttleCheckTimeoutId).not.toBeNull();
       clearTimeout(busy.throttleCheckTimeoutId!);
     }
+  });
+});
+
+describe('kafkajs log lines', () => {
+  it('keep their level, except error answers kafkajs or its caller still handles', () => {
+    const { logLevel } = kafkajs;
+    expect(kafkajsLevel(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)')).toBe('debug');
+    expect(kafkajsLevel(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded')).toBe('error');
+    expect(kafkajsLevel(logLevel.WARN, 'Limiting retries for the idempotent producer')).toBe('warn');
+    expect(kafkajsLevel(logLevel.INFO, 'Consumer has joined the group')).toBe('debug');
+    expect(kafkajsLevel(logLevel.DEBUG, 'Request Fetch')).toBe('trace');
   });
 });
