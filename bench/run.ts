@@ -439,6 +439,10 @@ async function startDaemon(
     env: { ...process.env, SMONNET_API_TOKEN: token },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // A bench that fails must not leave a daemon and its workers loading the host for the next one.
+  const orphaned = () => child.kill('SIGTERM');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.off('exit', orphaned));
   type Listing = { tenants: Awaited<ReturnType<Daemon['tenants']>>; segregator?: Live | null };
   const listing = async (): Promise<Listing> => {
     for (let attempt = 1; ; attempt++) {
@@ -488,8 +492,11 @@ async function scaling(total: number): Promise<void> {
   say('Each tenant keeps about 1/T of the flows (`port` = its share of the client ports; with T = 1,');
   say('no filter). In `direct` mode each tenant is its own consumer group reading the whole topic; in');
   say('`fanout` mode one segregator reads it, and each tenant reads its own topic. Each run has a topic');
-  say('of its own (4 partitions), empty while the daemon starts; once every worker runs, the records');
-  say('are produced as fast as one producer can. Time runs from the first send until every tenant has');
+  say('of its own (4 partitions), empty while the daemon starts; once every worker runs, an untimed');
+  say(`burst of ${WARMUP} records warms them (a daemon runs for months: its code is compiled by then),`);
+  say(
+    'then the records are produced as fast as one producer can. Time runs from the first send until every tenant has',
+  );
   say('read and settled all it gets; CPU counts every worker (and the segregator) over that time.');
   say('Kafka, Elasticsearch and the producer share the host; where the burst took about as long to');
   say("produce as to drain, the figure is the producer's limit, not the daemon's.");
