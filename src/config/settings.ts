@@ -28,6 +28,11 @@ const KAFKA_KEYS = [
   'tenant_topic_retention_hours',
   'fetch_min_kb',
 ] as const;
+/**
+ * Half a worker's fetch (2 MB, source/kafka.ts): a minimum a fetch cannot reach would hold every
+ * fetch for the whole second and cap a worker at 2 MB a second.
+ */
+const FETCH_MIN_KB_MAX = 1024;
 const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'interfaces', 'threads'] as const;
 const PROCAPI_KEYS = [
   'enabled',
@@ -95,7 +100,8 @@ export function kafkaSettings(c: Collector, section: Section | undefined, requir
       1,
       8760,
     ),
-    fetchMinBytes: 1024 * wholeNumber(c, 'kafka', 'fetch_min_kb', s['fetch_min_kb'], 256, 0, 16_384),
+    fetchMinBytes:
+      1024 * wholeNumber(c, 'kafka', 'fetch_min_kb', s['fetch_min_kb'], 256, 0, FETCH_MIN_KB_MAX),
   };
 }
 

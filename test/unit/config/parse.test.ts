@@ -69,6 +69,7 @@ describe('parseConfig', () => {
       '[kafka]',
       'format = netflow',
       'brokers = localhost',
+      'fetch_min_kb = 4096',
       '[enrich]',
       'threads = many',
       '[tenant.Lab42]',
@@ -96,6 +97,7 @@ describe('parseConfig', () => {
       '/etc/smonnet/api.cfg [tenant.ok] es_password: es_username and es_password go together',
       "/etc/smonnet/api.cfg [kafka] format: 'netflow' is not one of auto, sflowtool, goflow2-json, goflow2-pb",
       "/etc/smonnet/api.cfg [kafka] brokers: 'localhost' is not host:port",
+      "/etc/smonnet/api.cfg [kafka] fetch_min_kb: '4096' is not a whole number in 0..1024",
       "/etc/smonnet/api.cfg [enrich] threads: 'many' is not a whole number in 0..64",
     ]);
   });
