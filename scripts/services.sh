@@ -12,7 +12,9 @@
 # SMONNET_KAFKA_HEAP (512m), SMONNET_ES_HEAP (1g), JAVA_HOME (found from `java` when unset).
 set -euo pipefail
 
-KAFKA_VERSION=3.9.2
+# SMONNET_KAFKA_VERSION picks another broker (scripts/test-kafka4.sh runs the Kafka-facing tests on 4.x);
+# each version keeps its own data, as a 4.x log directory cannot go back to 3.9.
+KAFKA_VERSION=${SMONNET_KAFKA_VERSION:-3.9.2}
 ES_VERSION=8.19.21
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -154,7 +156,7 @@ start_kafka() {
   if pid=$(pid_of kafka); then say "kafka already running (pid $pid)"; return; fi
   require_free "$KAFKA_PORT" "Kafka"
   require_free "$KAFKA_CONTROLLER_PORT" "the Kafka controller"
-  local dir=$run/kafka java_home
+  local dir=$run/kafka-$KAFKA_VERSION java_home
   java_home=$(find_java_home)
   mkdir -p "$dir/data" "$dir/logs"
   cat >"$dir/server.properties" <<EOF
@@ -193,7 +195,7 @@ EOF
 }
 
 wait_kafka() {
-  local dir=$run/kafka
+  local dir=$run/kafka-$KAFKA_VERSION
   if ! node "$here/services/kafka-ready.mjs" "127.0.0.1:$KAFKA_PORT" 120; then
     show_log "$dir/logs/stdout.log"
     show_log "$dir/logs/server.log"
@@ -309,7 +311,7 @@ cmd_env() {
 }
 
 cmd_logs() {
-  show_log "$run/kafka/logs/server.log"
+  show_log "$run/kafka-$KAFKA_VERSION/logs/server.log"
   show_log "$es_dir/logs/smonnet-local.log"
 }
 
