@@ -192,6 +192,7 @@ EOF
   say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
   nohup "${jvm[@]}" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
   echo $! >"$run/kafka.pid"
+  echo "$KAFKA_VERSION" >"$run/kafka.version"
 }
 
 wait_kafka() {
@@ -297,7 +298,7 @@ cmd_down() {
 cmd_status() {
   load_ports
   local rc=0 pid
-  if pid=$(pid_of kafka); then echo "kafka         running  pid $pid  127.0.0.1:$KAFKA_PORT  ($KAFKA_VERSION)"
+  if pid=$(pid_of kafka); then echo "kafka         running  pid $pid  127.0.0.1:$KAFKA_PORT  ($(cat "$run/kafka.version" 2>/dev/null || echo "$KAFKA_VERSION"))"
   else echo "kafka         stopped"; rc=3; fi
   if pid=$(pid_of es); then echo "elasticsearch running  pid $pid  127.0.0.1:$ES_PORT  ($ES_VERSION)"
   else echo "elasticsearch stopped"; rc=3; fi
