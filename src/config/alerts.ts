@@ -16,7 +16,7 @@ import { ALERT_VALUES, type AlertValue, GROUP_BYS, type GroupBy } from '../alert
 import type { AlertRule } from '../alert/rule.js';
 import { TENANT_NAME } from './tenant.js';
 import type { TenantConfig } from './types.js';
-import { type Collector, httpUrl, type Section, strings } from './values.js';
+import { type Collector, httpUrl, oneOf, type Section, strings } from './values.js';
 
 export const ALERT_KEYS = [
   'tenant',
@@ -102,12 +102,8 @@ export function alertRule(
   if (s['tenant'] === undefined)
     c.add(where, 'tenant', 'is required (the tenant whose flows the rule watches)');
   else if (!tenants.includes(tenant)) c.add(where, 'tenant', `'${tenant}' is not a tenant of this file`);
-  const value = (s['value'] ?? 'bits_per_second') as AlertValue;
-  if (!ALERT_VALUES.includes(value))
-    c.add(where, 'value', `'${value}' is not one of ${ALERT_VALUES.join(', ')}`);
-  const groupBy = (s['group_by'] ?? 'none') as GroupBy;
-  if (!GROUP_BYS.includes(groupBy))
-    c.add(where, 'group_by', `'${groupBy}' is not one of ${GROUP_BYS.join(', ')}`);
+  const value = oneOf<AlertValue>(c, where, 'value', s['value'], 'bits_per_second', ALERT_VALUES);
+  const groupBy = oneOf<GroupBy>(c, where, 'group_by', s['group_by'], 'none', GROUP_BYS);
   const above = quantityKey(c, where, 'above', s['above']);
   const below = quantityKey(c, where, 'below', s['below']);
   if ((s['above'] === undefined) === (s['below'] === undefined))

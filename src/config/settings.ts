@@ -15,7 +15,7 @@ import {
   type ProcApiSettings,
   type SupervisorSettings,
 } from './types.js';
-import { type Collector, flag, list, pathIn, type Section, strings, wholeNumber } from './values.js';
+import { type Collector, flag, list, oneOf, pathIn, type Section, strings, wholeNumber } from './values.js';
 
 const KAFKA_KEYS = [
   'brokers',
@@ -63,9 +63,7 @@ export function kafkaSettings(c: Collector, section: Section | undefined, requir
   if (section === undefined && required)
     c.add('kafka', undefined, 'section is missing (it names the brokers and the topic)');
   const s = strings(c, 'kafka', section ?? {}, KAFKA_KEYS);
-  const format = (s['format'] ?? 'auto') as InputFormat;
-  if (!INPUT_FORMATS.includes(format))
-    c.add('kafka', 'format', `'${format}' is not one of ${INPUT_FORMATS.join(', ')}`);
+  const format = oneOf<InputFormat>(c, 'kafka', 'format', s['format'], 'auto', INPUT_FORMATS);
   const topic = s['topic'] ?? 'sflow';
   for (const key of ['topic', 'dead_letter_topic'] as const) {
     const v = s[key];
@@ -80,9 +78,7 @@ export function kafkaSettings(c: Collector, section: Section | undefined, requir
   const groupPrefix = s['group_prefix'] ?? 'smonnet';
   if (!/^[a-zA-Z0-9._-]{1,100}$/.test(groupPrefix))
     c.add('kafka', 'group_prefix', `'${groupPrefix}' has characters a group id cannot carry`);
-  const mode = (s['mode'] ?? 'direct') as KafkaMode;
-  if (!KAFKA_MODES.includes(mode))
-    c.add('kafka', 'mode', `'${mode}' is not one of ${KAFKA_MODES.join(', ')}`);
+  const mode = oneOf<KafkaMode>(c, 'kafka', 'mode', s['mode'], 'direct', KAFKA_MODES);
   return {
     brokers,
     topic,
@@ -181,9 +177,7 @@ export function supervisorSettings(
 ): SupervisorSettings {
   const s = strings(c, 'supervisor', section ?? {}, SUPERVISOR_KEYS);
   const runtimeDir = pathIn(baseDir, s['runtime_dir'] ?? 'run')!;
-  const logLevel = (s['log_level'] ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel))
-    c.add('supervisor', 'log_level', `'${logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = oneOf<LogLevel>(c, 'supervisor', 'log_level', s['log_level'], 'info', LOG_LEVELS);
   return {
     logLevel,
     runtimeDir,

@@ -17,6 +17,7 @@ import {
   filterValues,
   httpUrl,
   list,
+  oneOf,
   type Section,
   strings,
   wholeNumber,
@@ -86,8 +87,7 @@ export function tenantConfig(
   const indexPrefix = s['index_prefix'] ?? 'sflow';
   if (!INDEX_PREFIX.test(indexPrefix))
     c.add(where, 'index_prefix', `'${indexPrefix}' must be lowercase a-z, 0-9, '_', '-', '.'`);
-  const schema = (s['schema'] ?? 'ecs') as Schema;
-  if (!SCHEMAS.includes(schema)) c.add(where, 'schema', `'${schema}' is not one of ${SCHEMAS.join(', ')}`);
+  const schema = oneOf<Schema>(c, where, 'schema', s['schema'], 'ecs', SCHEMAS);
   if ((s['es_username'] === undefined) !== (s['es_password'] === undefined)) {
     c.add(
       where,

@@ -226,6 +226,21 @@ export function wholeNumber(
   return Number(value);
 }
 
+/** One of `allowed`, else the problem is collected (the caller's value stands in until then). */
+export function oneOf<T extends string>(
+  c: Collector,
+  section: string,
+  key: string,
+  value: string | undefined,
+  fallback: T,
+  allowed: readonly T[],
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value))
+    c.add(section, key, `'${value}' is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
 /** "h1:9200" becomes "http://h1:9200", as Smonnet's monitor_nodes wrote them. */
 export function elasticsearchUrl(node: string): string | undefined {
   return httpUrl(/^[a-z]+:\/\//i.test(node) ? node : `http://${node}`);
