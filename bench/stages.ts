@@ -307,23 +307,20 @@ export function stageRate(format: StageFormat, stage: Stage, count: number, root
   }
 }
 
-/**
- * Every stage in a process of its own, as a worker runs one tenant: no stage inherits another's
- * compiled code or heap.
- */
+/** A measure of this module run in a process of its own: no measure inherits another's JIT or heap. */
+function measureAlone(format: StageFormat, measure: string, count: number): number {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), format, measure, String(count)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return Number(out.trim().split('\n').at(-1));
+}
+
+/** Every stage in a process of its own, as a worker runs one tenant. */
 export function stageFigures(format: StageFormat, count: number): StageFigures {
   packedMessages(format, count); // generate once, before the measuring processes read it
-  const measure = (stage: Stage): number => {
-    const out = execFileSync(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), format, stage, String(count)],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    return Number(out.trim().split('\n').at(-1));
-  };
+  const measure = (stage: Stage): number => measureAlone(format, stage, count);
   const [floor, decode, reject, full, context, alerts] = STAGES.map(measure) as [
     number,
     number,
@@ -338,19 +335,7 @@ export function stageFigures(format: StageFormat, count: number): StageFigures {
 /** The segregator's routing rate among `tenants`, in a process of its own. */
 export function routeFigure(format: StageFormat, count: number, tenants: number, indexed: boolean): number {
   packedMessages(format, count);
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      format,
-      `route:${tenants}:${indexed ? 'index' : 'row'}`,
-      String(count),
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return Number(out.trim().split('\n').at(-1));
+  return measureAlone(format, `route:${tenants}:${indexed ? 'index' : 'row'}`, count);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -195,7 +195,6 @@ export class Segregator {
           record: 0,
         });
         this.stats.consumed++;
-        this.stats.deadLetteredOversized++;
         continue;
       }
       const routing = route(value);
@@ -206,7 +205,7 @@ export class Segregator {
         letters.push({ ...where(batch, m), value, reason: f.reason, stage: 'decode', record: f.record });
       for (const i of routing.tenants) {
         out[i]!.push(m);
-        this.routed[routes[i]!.tenant] = (this.routed[routes[i]!.tenant] ?? 0) + 1;
+        this.routed[routes[i]!.tenant]!++;
       }
     }
     const topicMessages = routes
@@ -220,6 +219,7 @@ export class Segregator {
       await this.deadLetters.send(letters);
       this.stats.deadLettered += letters.length;
       this.stats.deadLetteredDecode += letters.filter((l) => l.stage === 'decode').length;
+      this.stats.deadLetteredOversized += letters.filter((l) => l.stage === 'size').length;
     }
     if (!isRunning()) return;
     const last = batch.messages[batch.messages.length - 1]!.offset;
