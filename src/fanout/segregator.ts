@@ -20,7 +20,7 @@ import { createKafka } from '../kafka-client.js';
 import type { Logger } from '../observability/logger.js';
 import { emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
 import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
-import { IDLE_FETCH_WAIT_MS, withAdmin } from '../source/kafka.js';
+import { GROUP_TIMINGS, IDLE_FETCH_WAIT_MS, withAdmin } from '../source/kafka.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
 import { tooLarge } from '../worker/batches.js';
 import { workerOptions } from '../worker/options.js';
@@ -121,9 +121,7 @@ export class Segregator {
     if (this.stopping) return;
     const consumer = this.kafka.consumer({
       groupId: `${this.config.kafka.groupPrefix}-segregator`,
-      sessionTimeout: 30_000,
-      rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      ...GROUP_TIMINGS,
       maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       allowAutoTopicCreation: false,

@@ -22,6 +22,9 @@ export interface SourceSettings {
 /** How long the broker holds a fetch that finds nothing (see start). */
 export const IDLE_FETCH_WAIT_MS = 1000;
 
+/** Group membership timings of every smonnet consumer: tenant workers and the segregator. */
+export const GROUP_TIMINGS = { sessionTimeout: 30_000, rebalanceTimeout: 60_000, heartbeatInterval: 3_000 };
+
 /** Waits for a missing source topic: 0.5 s, then up to 5 s between looks. */
 const TOPIC_BACKOFF: Backoff = { initialMs: 500, maxMs: 5_000 };
 /** A failure that comes back at once (a bug, a broken pool) must not spin: 1 s up to 60 s. */
@@ -98,9 +101,7 @@ export class KafkaSource {
   async start(eachBatch: (payload: EachBatchPayload) => Promise<void>): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.settings.groupId,
-      sessionTimeout: 30_000,
-      rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      ...GROUP_TIMINGS,
       // Small fetches keep a worker's memory low (eight tenants of a 2-core host stay under
       // 200 MB each); a fetch still carries thousands of sFlow records.
       maxBytesPerPartition: 512 * 1024,
