@@ -7,9 +7,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import kafkajs from 'kafkajs';
 import { produceMessages } from '../src/gen/produce.js';
 import { sampleMessages } from '../src/gen/sample.js';
+import { withAdmin } from '../src/kafka/admin.js';
+import { PLAINTEXT } from '../src/kafka/client.js';
+import { KafkaProducer } from '../src/kafka/producer.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const dir = join(root, '.cache/demo');
@@ -126,15 +128,10 @@ async function main(): Promise<void> {
   const port = 18_500 + Math.floor(Math.random() * 400);
   const file = writeConfig(brokers, esUrl, port);
 
-  const kafka = new kafkajs.Kafka({
-    clientId: 'smonnet-demo',
-    brokers: [brokers],
-    logLevel: kafkajs.logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'demo-sflow', numPartitions: 4 }], waitForLeaders: true });
-  await admin.disconnect();
+  const kafka = { brokers, security: PLAINTEXT };
+  await withAdmin(kafka, 'smonnet-demo', (admin) =>
+    admin.ensureTopics([{ topic: 'demo-sflow', partitions: 4 }]),
+  );
 
   // The compiled daemon (npm run demo builds it first), as it runs in production.
   const daemon: ChildProcess = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', '-c', file], {
@@ -148,8 +145,7 @@ async function main(): Promise<void> {
   });
 
   const abort = new AbortController();
-  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const producer = new KafkaProducer(kafka, 'smonnet-demo', { idempotent: false, compression: 'lz4' });
   const streaming = produceMessages(
     producer,
     'demo-sflow',
@@ -197,7 +193,7 @@ async function main(): Promise<void> {
     stopping = true;
     abort.abort();
     await streaming;
-    await producer.disconnect().catch(() => {});
+    await producer.close().catch(() => {});
     console.log('\nstopping the daemon (workers drain and commit)…');
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));

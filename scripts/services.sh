@@ -19,6 +19,8 @@ ES_VERSION=8.19.21
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+# The Node.js smonnet runs on (the `node` package in package.json), as npm scripts use it.
+export PATH="$root/node_modules/.bin:$PATH"
 cache=${SMONNET_CACHE:-$root/.cache}
 svc=$cache/services
 run=$svc/run

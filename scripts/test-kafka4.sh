@@ -5,6 +5,8 @@
 # Extra arguments go to vitest.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The Node.js smonnet runs on (the `node` package in package.json), as npm scripts use it.
+export PATH="$root/node_modules/.bin:$PATH"
 cd "$root"
 version=${SMONNET_KAFKA4_VERSION:-4.4.0}
 npm run --silent build

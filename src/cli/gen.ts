@@ -1,16 +1,16 @@
 /** `smonnet gen`: reproducible sample sFlow traffic into a Kafka topic (or stdout). */
 
 import { Command } from 'commander';
-import kafkajs from 'kafkajs';
+import { loadConfig } from '../config/parse.js';
+import { KAFKA_COMPRESSIONS, type KafkaCompression } from '../config/types.js';
 import { SmonnetError } from '../errors.js';
 import { type EncodedMessage, GEN_FORMATS } from '../gen/encode.js';
 import { produceMessages } from '../gen/produce.js';
 import { type GenSettings, sampleMessages } from '../gen/sample.js';
-import { createKafka } from '../kafka-client.js';
-import { createLogger } from '../observability/logger.js';
+import { withAdmin } from '../kafka/admin.js';
+import { type KafkaConnection, PLAINTEXT } from '../kafka/client.js';
+import { KafkaProducer } from '../kafka/producer.js';
 import { address, DEFAULT_BROKERS, nonNegativeInt, oneOf, positiveInt, timestamp } from './options.js';
-
-const { Partitioners } = kafkajs;
 
 /** Writes messages to stdout in chunks; a reader that goes away (`| head`) ends the output quietly. */
 async function printMessages(messages: Iterable<EncodedMessage>): Promise<void> {
@@ -39,6 +39,8 @@ export function genCommand(): Command {
   return new Command('gen')
     .description('write reproducible sample sFlow traffic to a Kafka topic')
     .option('-b, --brokers <list>', 'Kafka brokers, host:port[,host:port]', DEFAULT_BROKERS)
+    .option('-c, --config <file>', "reach Kafka as this api.cfg's [kafka] says (brokers, TLS, SASL)")
+    .option('--compression <codec>', `${KAFKA_COMPRESSIONS.join(', ')}`, oneOf(KAFKA_COMPRESSIONS), 'none')
     .option('-t, --topic <name>', 'topic to write to', 'sflow')
     .option(
       '-f, --format <format>',
@@ -77,21 +79,16 @@ export function genCommand(): Command {
         await printMessages(messages);
         return;
       }
-      const logger = createLogger({ name: 'smonnet-gen' });
-      const kafka = createKafka(opts.brokers, 'smonnet-gen', logger);
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({
-        topics: [{ topic: opts.topic, numPartitions: opts.partitions }],
-        waitForLeaders: true,
+      const kafka: KafkaConnection = opts.config
+        ? loadConfig(opts.config).kafka
+        : { brokers: opts.brokers, security: PLAINTEXT };
+      await withAdmin(kafka, 'smonnet-gen', (admin) =>
+        admin.ensureTopics([{ topic: opts.topic, partitions: opts.partitions }]),
+      );
+      const producer = new KafkaProducer(kafka, 'smonnet-gen', {
+        idempotent: false,
+        compression: opts.compression as KafkaCompression,
       });
-      await admin.disconnect();
-
-      const producer = kafka.producer({
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await producer.connect();
       const abort = new AbortController();
       const stop = (): void => abort.abort();
       process.once('SIGINT', stop);
@@ -102,7 +99,7 @@ export function genCommand(): Command {
         batchSize: 500,
         signal: abort.signal,
       });
-      await producer.disconnect();
+      await producer.close();
       const seconds = (Date.now() - started) / 1000;
       process.stderr.write(
         `gen: wrote ${totals.records} records in ${totals.messages} messages to '${opts.topic}' ` +

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { alertRules } from './alerts.js';
+import { kafkaSettings } from './kafka.js';
 import { LEGACY_KEYS, legacyTenants } from './legacy.js';
 import { samplingRules } from './sampling.js';
-import { enrichSettings, kafkaSettings, procApiSettings, supervisorSettings } from './settings.js';
+import { enrichSettings, procApiSettings, supervisorSettings } from './settings.js';
 import { enrichmentKeysHaveDatabases, tenantConfig } from './tenant.js';
 import type { AppConfig, TenantConfig } from './types.js';
 import { Collector, readIni, repeats, type Section, strings, wholeNumber } from './values.js';
@@ -125,7 +126,7 @@ export function parseConfig(text: string, file: string): AppConfig {
     }
   }
   const alerts = alertRules(c, doc['alert'] as Section | undefined, tenants);
-  const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined);
+  const kafka = kafkaSettings(c, doc['kafka'] as Section | undefined, smonit === undefined, baseDir);
   const enrich = enrichSettings(c, doc['enrich'] as Section | undefined, baseDir);
   enrichmentKeysHaveDatabases(c, tenants, enrich, fromSmonit);
   const sampling = samplingRules(c, doc['sampling'] as Section | undefined);

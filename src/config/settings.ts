@@ -5,34 +5,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
   type EnrichSettings,
-  INPUT_FORMATS,
-  type InputFormat,
-  KAFKA_MODES,
-  type KafkaMode,
-  type KafkaSettings,
   LOG_LEVELS,
   type LogLevel,
   type ProcApiSettings,
   type SupervisorSettings,
 } from './types.js';
-import { type Collector, flag, list, oneOf, pathIn, type Section, strings, wholeNumber } from './values.js';
+import { type Collector, flag, oneOf, pathIn, type Section, strings, wholeNumber } from './values.js';
 
-const KAFKA_KEYS = [
-  'brokers',
-  'topic',
-  'format',
-  'dead_letter_topic',
-  'group_prefix',
-  'mode',
-  'segregator_replicas',
-  'tenant_topic_retention_hours',
-  'fetch_min_kb',
-] as const;
-/**
- * Half a worker's fetch (2 MB, source/kafka.ts): a minimum a fetch cannot reach would hold every
- * fetch for the whole second and cap a worker at 2 MB a second.
- */
-const FETCH_MIN_KB_MAX = 1024;
 const ENRICH_KEYS = ['geoip_city', 'geoip_asn', 'ipmap', 'interfaces', 'threads'] as const;
 const PROCAPI_KEYS = [
   'enabled',
@@ -58,48 +37,6 @@ const textOf = (section: unknown, key: string): string | undefined => {
   const v = (section as Record<string, unknown> | undefined)?.[key];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 };
-
-export function kafkaSettings(c: Collector, section: Section | undefined, required: boolean): KafkaSettings {
-  if (section === undefined && required)
-    c.add('kafka', undefined, 'section is missing (it names the brokers and the topic)');
-  const s = strings(c, 'kafka', section ?? {}, KAFKA_KEYS);
-  const format = oneOf<InputFormat>(c, 'kafka', 'format', s['format'], 'auto', INPUT_FORMATS);
-  const topic = s['topic'] ?? 'sflow';
-  for (const key of ['topic', 'dead_letter_topic'] as const) {
-    const v = s[key];
-    if (v !== undefined && !/^[a-zA-Z0-9._-]{1,249}$/.test(v))
-      c.add('kafka', key, `'${v}' is not a valid Kafka topic name`);
-  }
-  const brokers = s['brokers'] ?? '127.0.0.1:9092';
-  for (const b of list(brokers)) {
-    if (!/^[^\s:/]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(b))
-      c.add('kafka', 'brokers', `'${b}' is not host:port`);
-  }
-  const groupPrefix = s['group_prefix'] ?? 'smonnet';
-  if (!/^[a-zA-Z0-9._-]{1,100}$/.test(groupPrefix))
-    c.add('kafka', 'group_prefix', `'${groupPrefix}' has characters a group id cannot carry`);
-  const mode = oneOf<KafkaMode>(c, 'kafka', 'mode', s['mode'], 'direct', KAFKA_MODES);
-  return {
-    brokers,
-    topic,
-    format,
-    deadLetterTopic: s['dead_letter_topic'] ?? `${topic}.dlq`,
-    groupPrefix,
-    mode,
-    segregatorReplicas: wholeNumber(c, 'kafka', 'segregator_replicas', s['segregator_replicas'], 1, 1, 64),
-    tenantTopicRetentionHours: wholeNumber(
-      c,
-      'kafka',
-      'tenant_topic_retention_hours',
-      s['tenant_topic_retention_hours'],
-      24,
-      1,
-      8760,
-    ),
-    fetchMinBytes:
-      1024 * wholeNumber(c, 'kafka', 'fetch_min_kb', s['fetch_min_kb'], 256, 0, FETCH_MIN_KB_MAX),
-  };
-}
 
 export function enrichSettings(c: Collector, section: Section | undefined, baseDir: string): EnrichSettings {
   const s = strings(c, 'enrich', section ?? {}, ENRICH_KEYS);

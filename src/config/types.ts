@@ -33,6 +33,45 @@ export interface KafkaSettings {
    * fewer, larger fetches, chunks, bulk requests and commits when each tenant gets a trickle.
    */
   readonly fetchMinBytes: number;
+  /** How every smonnet process reaches the brokers: TLS, SASL. */
+  readonly security: KafkaSecurity;
+  /** [kafka] compression: what smonnet writes (fan-out packs, dead letters) is compressed with it. */
+  readonly compression: KafkaCompression;
+}
+
+export const KAFKA_SECURITY_PROTOCOLS = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'] as const;
+export type KafkaSecurityProtocol = (typeof KAFKA_SECURITY_PROTOCOLS)[number];
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
+/** Paths are absolute; secrets given inline stay in memory and are never written out. */
+export interface KafkaSecurity {
+  readonly protocol: KafkaSecurityProtocol;
+  readonly tls?: {
+    readonly caFile: string | undefined;
+    readonly certFile: string | undefined;
+    readonly keyFile: string | undefined;
+    readonly keyPassword: string | undefined;
+    /** Whether the broker's certificate must name the host connected to (default true). */
+    readonly checkHostname: boolean;
+  };
+  readonly sasl?: {
+    readonly mechanism: KafkaSaslMechanism;
+    readonly username: string | undefined;
+    /** Inline, or read from `passwordFile` each time a client is built (a rotated file is picked up). */
+    readonly password: string | undefined;
+    readonly passwordFile: string | undefined;
+    /** oauthbearer: a client-credentials token endpoint. */
+    readonly oauth?: {
+      readonly tokenUrl: string;
+      readonly clientId: string;
+      readonly clientSecret: string | undefined;
+      readonly clientSecretFile: string | undefined;
+      readonly scope: string | undefined;
+    };
+  };
 }
 
 export interface EnrichSettings {

@@ -18,7 +18,7 @@ export const PACK_HEADER = 'smonnet-pack';
 /** A source topic message, as the segregator read it and as the worker gets it back. */
 export interface SourceMessage {
   readonly value: Buffer | null;
-  /** Its offset in the source topic (kafkajs gives offsets as strings). */
+  /** Its offset in the source topic (a decimal string, exact at any size). */
   readonly offset: string;
   readonly timestamp: string;
 }

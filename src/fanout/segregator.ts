@@ -6,28 +6,19 @@
  * tenants' documents, whose ids come from the source coordinates, are overwritten, not doubled.
  * Undecodable records are dead-lettered here, once, not once per tenant.
  */
-import kafkajs, {
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Message,
-  type Producer,
-} from 'kafkajs';
 import type { AppConfig } from '../config/types.js';
-import { SmonnetError } from '../errors.js';
-import { createKafka } from '../kafka-client.js';
+import { KafkaAdmin } from '../kafka/admin.js';
+import { type ConsumedMessage, type FetchedBatch, GroupConsumer } from '../kafka/consumer.js';
+import { describeKafkaError } from '../kafka/describe.js';
+import { KafkaProducer, type OutMessage } from '../kafka/producer.js';
 import type { Logger } from '../observability/logger.js';
 import { emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
 import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
-import { GROUP_TIMINGS, IDLE_FETCH_WAIT_MS, withAdmin } from '../source/kafka.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
 import { tooLarge } from '../worker/batches.js';
 import { workerOptions } from '../worker/options.js';
 import { PACK_HEADER, packMessages, packsOf, type SourceMessage } from './pack.js';
 import { type Route, type Routing, SEGREGATOR, tenantRoutes, tenantTopic } from './route.js';
-
-const { Partitioners } = kafkajs;
 
 /** A pack holds at most a worker's chunk (worker/options.ts): one pack, one bulk request at most. */
 const PACK_LIMITS = { maxMessages: 1000, maxBytes: 512 * 1024 };
@@ -35,7 +26,10 @@ const MAX_MESSAGE_BYTES = workerOptions().maxMessageBytes;
 /** Tenant topics take a pack of one message of the largest size routed, and its index. */
 const TENANT_TOPIC_MESSAGE_BYTES = 2 * MAX_MESSAGE_BYTES;
 
-const where = (batch: EachBatchPayload['batch'], m: KafkaMessage) => ({
+/** How often the offsets routed are committed: a crash re-routes at most this much again. */
+const COMMIT_EVERY_MS = 1_000;
+
+const where = (batch: FetchedBatch, m: ConsumedMessage) => ({
   topic: batch.topic,
   partition: batch.partition,
   offset: m.offset,
@@ -45,10 +39,10 @@ export class Segregator {
   readonly stats: TenantStats = emptyStats();
   /** Records routed to each tenant since the process started. */
   private readonly routed: Record<string, number> = {};
-  private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private readonly admin: KafkaAdmin;
+  private readonly producer: KafkaProducer;
   private readonly deadLetters: DeadLetterSink;
-  private consumer: Consumer | undefined;
+  private group: GroupConsumer | undefined;
   private routes: Route[] = [];
   private route: (value: Uint8Array) => Routing = () => ({
     tenants: [],
@@ -57,36 +51,34 @@ export class Segregator {
     failures: [],
   });
   private partitions = 0;
-  private readonly ends = new Map<number, number>();
-  private readonly done = new Map<number, number>();
+  /** Per partition, the next offset to commit and the generation that routed up to it. */
+  private readonly done = new Map<number, { next: bigint; generation: number }>();
+  private commitTimer: NodeJS.Timeout | undefined;
   private stopping = false;
 
   constructor(
     private config: AppConfig,
     private readonly logger: Logger,
   ) {
-    this.kafka = createKafka(config.kafka.brokers, 'smonnet-segregator', logger);
+    const clientId = 'smonnet-segregator';
+    this.admin = new KafkaAdmin(config.kafka, clientId);
     // Idempotent: a send retried after a timeout writes its messages once.
-    this.producer = this.kafka.producer({
+    this.producer = new KafkaProducer(config.kafka, clientId, {
       idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      compression: config.kafka.compression,
     });
-    this.deadLetters = new DeadLetterSink(this.kafka, config.kafka.deadLetterTopic, SEGREGATOR);
+    this.deadLetters = new DeadLetterSink(config.kafka, clientId, SEGREGATOR);
   }
 
   get lag(): number | undefined {
-    if (this.done.size === 0) return undefined;
-    let lag = 0;
-    for (const [p, end] of this.ends) lag += Math.max(0, end - (this.done.get(p) ?? 0));
-    return lag;
+    return this.group?.lag;
   }
 
   gauges(): WorkerGauges {
-    const lagByPartition: Record<string, number> = {};
-    for (const [p, end] of this.ends) lagByPartition[String(p)] = Math.max(0, end - (this.done.get(p) ?? 0));
+    const lagByPartition = this.group?.lagRecord() ?? {};
+    const trouble = this.group?.trouble;
     return {
+      ...(trouble && { trouble }),
       inFlightMessages: 0,
       poolUtilization: 0,
       elasticsearchReachable: true,
@@ -103,38 +95,30 @@ export class Segregator {
   async start(): Promise<void> {
     const { topic } = this.config.kafka;
     this.partitions = await retryUntilDone(
-      () =>
-        withAdmin(this.kafka, async (admin) => {
-          const meta = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-          const n = meta?.topics[0]?.partitions.length ?? 0;
-          if (n === 0) throw new SmonnetError('KAFKA_NOT_READY', `topic '${topic}' does not exist yet`);
-          return n;
-        }),
+      () => this.admin.requireTopic(topic),
       (err) => {
         if (this.stopping) throw err;
+        this.logger.debug({ topic, err: describeKafkaError(err) }, 'waiting for the source topic');
       },
       SERVICE_BACKOFF,
     );
     await this.useConfig(this.config);
-    await this.producer.connect();
-    await this.deadLetters.connect();
     if (this.stopping) return;
-    const consumer = this.kafka.consumer({
-      groupId: `${this.config.kafka.groupPrefix}-segregator`,
-      ...GROUP_TIMINGS,
-      maxBytesPerPartition: 1024 * 1024,
-      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
-      allowAutoTopicCreation: false,
-    });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachBatchAutoResolve: false,
-      autoCommit: true,
-      autoCommitInterval: 1000,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    this.group = new GroupConsumer(
+      this.config.kafka,
+      {
+        clientId: 'smonnet-segregator',
+        groupId: `${this.config.kafka.groupPrefix}-segregator`,
+        topic,
+        minBytes: 1,
+        maxBytes: 4 * 1024 * 1024,
+        maxBytesPerPartition: 1024 * 1024,
+      },
+      this.logger.child({ component: 'kafka' }),
+      (batch) => this.onBatch(batch),
+    );
+    this.commitTimer = setInterval(() => void this.commitRouted(), COMMIT_EVERY_MS).unref();
+    await this.group.start();
     this.logger.info({ topic, tenants: this.routes.length }, 'segregator routing');
   }
 
@@ -145,39 +129,68 @@ export class Segregator {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.consumer?.disconnect().catch(() => {});
-    await this.producer.disconnect().catch(() => {});
-    await this.deadLetters.disconnect().catch(() => {});
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    await this.commitRouted();
+    await this.group?.stop(10_000);
+    await this.producer.close().catch(() => {});
+    await this.deadLetters.close().catch(() => {});
+    await this.admin.close().catch(() => {});
+  }
+
+  private untilSent(what: string, batch: FetchedBatch, send: () => Promise<void>): Promise<void> {
+    return retryUntilDone(
+      send,
+      (err, delay) => {
+        if (this.stopping || batch.generation !== this.group?.generation) throw err;
+        this.logger.warn(
+          { topic: batch.topic, partition: batch.partition, retryInMs: delay, err: describeKafkaError(err) },
+          `cannot send ${what} yet`,
+        );
+      },
+      SERVICE_BACKOFF,
+    );
+  }
+
+  /** Commits what was routed in the current generation; a commit that fails is covered by the next. */
+  private async commitRouted(): Promise<void> {
+    const group = this.group;
+    if (!group) return;
+    for (const [partition, { next, generation }] of [...this.done]) {
+      if (generation !== group.generation) continue;
+      try {
+        await group.commit(partition, next);
+        if (this.done.get(partition)?.next === next) this.done.delete(partition);
+      } catch (err) {
+        this.logger.debug(
+          { partition, err: describeKafkaError(err) },
+          'segregator commit failed; the next covers it',
+        );
+      }
+    }
   }
 
   /** Creates the topics of tenants new to the segregator, then routes to them. */
   private async useConfig(config: AppConfig): Promise<void> {
     const { topic, tenantTopicRetentionHours } = config.kafka;
     const wanted = config.tenants.map((t) => tenantTopic(topic, t.name));
-    await withAdmin(this.kafka, async (admin) => {
-      const existing = new Set(await admin.listTopics());
-      const missing = wanted.filter((t) => !existing.has(t));
-      if (missing.length > 0)
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((t) => ({
-            topic: t,
-            numPartitions: this.partitions,
-            configEntries: [
-              { name: 'retention.ms', value: String(tenantTopicRetentionHours * 3_600_000) },
-              { name: 'max.message.bytes', value: String(TENANT_TOPIC_MESSAGE_BYTES) },
-            ],
-          })),
-        });
-    });
+    await this.admin.ensureTopics(
+      wanted.map((t) => ({
+        topic: t,
+        partitions: this.partitions,
+        configs: {
+          'retention.ms': String(tenantTopicRetentionHours * 3_600_000),
+          'max.message.bytes': String(TENANT_TOPIC_MESSAGE_BYTES),
+        },
+      })),
+    );
     this.config = config;
     ({ routes: this.routes, route: this.route } = tenantRoutes(config));
     for (const r of this.routes) this.routed[r.tenant] ??= 0;
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
+  /** Routes a fetch; fetching waits until its packs and dead letters are acknowledged. */
+  private async onBatch(batch: FetchedBatch): Promise<void> {
     if (this.stopping || batch.messages.length === 0) return;
-    this.ends.set(batch.partition, Number(batch.highWatermark));
     const { routes, route } = this;
     const out = routes.map(() => [] as SourceMessage[]);
     const letters: DeadLetter[] = [];
@@ -206,37 +219,34 @@ export class Segregator {
         this.routed[routes[i]!.tenant]!++;
       }
     }
-    const topicMessages = routes
-      .map((r, i) => ({
-        topic: r.topic,
-        messages: packsOf(out[i]!, PACK_LIMITS).map(toPack(batch.partition)),
-      }))
-      .filter((t) => t.messages.length > 0);
-    if (topicMessages.length > 0) await this.producer.sendBatch({ topicMessages, acks: -1 });
+    const packs = routes.flatMap((r, i) =>
+      packsOf(out[i]!, PACK_LIMITS).map(toPack(r.topic, batch.partition)),
+    );
+    // Fetching waits meanwhile: a broker that refuses for a while holds the segregator back, and
+    // nothing after this batch is committed before it.
+    await this.untilSent('packs', batch, () => this.producer.send(packs));
     if (letters.length > 0) {
-      await this.deadLetters.send(letters);
+      await this.untilSent('dead letters', batch, () => this.deadLetters.send(letters));
       this.stats.deadLettered += letters.length;
       this.stats.deadLetteredDecode += letters.filter((l) => l.stage === 'decode').length;
       this.stats.deadLetteredOversized += letters.filter((l) => l.stage === 'size').length;
     }
-    if (!isRunning()) return;
     const last = batch.messages[batch.messages.length - 1]!.offset;
     // Every produce of the batch was acknowledged: the offset may be committed.
-    resolveOffset(last);
-    this.done.set(batch.partition, Number(last) + 1);
-    await heartbeat();
+    this.done.set(batch.partition, { next: BigInt(last) + 1n, generation: batch.generation });
   }
 }
 
 /** A pack as a message of a tenant topic: on the source partition, with its last message's timestamp. */
 const toPack =
-  (partition: number) =>
-  (messages: readonly SourceMessage[]): Message => {
+  (topic: string, partition: number) =>
+  (messages: readonly SourceMessage[]): OutMessage => {
     const { value, index } = packMessages(messages);
     return {
+      topic,
       value,
       partition,
-      timestamp: messages[messages.length - 1]!.timestamp,
+      timestamp: Number(messages[messages.length - 1]!.timestamp),
       headers: { [PACK_HEADER]: index },
     };
   };

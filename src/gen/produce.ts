@@ -1,5 +1,5 @@
 /** The side-effect edge of the generator: sends encoded messages to Kafka, paced if asked. */
-import type { Producer } from 'kafkajs';
+import type { KafkaProducer } from '../kafka/producer.js';
 import type { EncodedMessage } from './encode.js';
 
 export interface ProduceOptions {
@@ -19,7 +19,7 @@ export interface ProduceTotals {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function produceMessages(
-  producer: Producer,
+  producer: KafkaProducer,
   topic: string,
   messages: Iterable<EncodedMessage>,
   options: ProduceOptions,
@@ -29,13 +29,13 @@ export async function produceMessages(
   let batch: EncodedMessage[] = [];
   const send = async (): Promise<void> => {
     if (batch.length === 0) return;
-    await producer.send({
-      topic,
-      messages: batch.map((m) => ({
-        key: m.key,
-        value: typeof m.value === 'string' ? m.value : Buffer.from(m.value),
+    await producer.send(
+      batch.map((m) => ({
+        topic,
+        ...(m.key != null && { key: m.key }),
+        value: typeof m.value === 'string' ? Buffer.from(m.value) : Buffer.from(m.value),
       })),
-    });
+    );
     totals.messages += batch.length;
     for (const m of batch) totals.records += m.records.length;
     batch = [];

@@ -3,12 +3,11 @@
  * dead-letter topic with their original bytes and headers saying whose, from where, and why.
  * A record counts as dead-lettered only once the broker acknowledged it.
  */
-import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+import type { KafkaSettings } from '../config/types.js';
 import { DeliveryAborted } from '../errors.js';
+import { KafkaProducer } from '../kafka/producer.js';
 import type { RateLimitedLog } from '../observability/rate-limited.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
-
-const { Partitioners } = kafkajs;
 
 export interface DeadLetter {
   readonly value: Buffer;
@@ -25,36 +24,30 @@ export interface DeadLetter {
 export const MAX_DEAD_LETTER_BYTES = 900_000;
 
 export class DeadLetterSink {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
+  private readonly topic: string;
 
   constructor(
-    kafka: Kafka,
-    private readonly topic: string,
+    kafka: KafkaSettings,
+    clientId: string,
     private readonly tenant: string,
   ) {
-    this.producer = kafka.producer({
-      allowAutoTopicCreation: true,
-      idempotent: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.topic = kafka.deadLetterTopic;
+    // Idempotent: a send retried after a timeout does not dead-letter a record twice.
+    this.producer = new KafkaProducer(kafka, clientId, { idempotent: true, compression: kafka.compression });
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
-  }
-
-  disconnect(): Promise<void> {
-    return this.producer.disconnect();
+  close(): Promise<void> {
+    return this.producer.close();
   }
 
   async send(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: letters.map((l) => {
+    await this.producer.send(
+      letters.map((l) => {
         const cut = l.value.length > MAX_DEAD_LETTER_BYTES;
         return {
+          topic: this.topic,
           key: this.tenant,
           value: cut ? l.value.subarray(0, MAX_DEAD_LETTER_BYTES) : l.value,
           headers: {
@@ -69,7 +62,7 @@ export class DeadLetterSink {
           },
         };
       }),
-    });
+    );
   }
 
   /**

@@ -1,144 +1,106 @@
 /**
- * A tenant's Kafka side: its consumer group on the source topic, the consumer generations that
- * decide whether queued chunks may still commit, commits in order per partition, lag, and the
- * restart from the last commit after an unexpected failure.
+ * A tenant's Kafka side: its consumer group on the source topic (kafka/consumer.ts), the
+ * generations that decide whether queued chunks may still commit, commits in order per
+ * partition, and the restart from the last commit after an unexpected failure.
  */
 
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { SmonnetError } from '../errors.js';
+import type { KafkaSettings } from '../config/types.js';
+import { KafkaAdmin, type NewTopic } from '../kafka/admin.js';
+import { type BatchHandler, GroupConsumer } from '../kafka/consumer.js';
+import { describeKafkaError } from '../kafka/describe.js';
 import type { Logger } from '../observability/logger.js';
 import type { RateLimitedLog } from '../observability/rate-limited.js';
-import { type Backoff, doublingDelay, retryUntilDone, sleep } from '../util/backoff.js';
+import { type Backoff, retryUntilDone, sleep } from '../util/backoff.js';
 import { type ChunkOutcome, CommitLane } from './commit-lane.js';
 
 export interface SourceSettings {
+  readonly clientId: string;
   readonly topic: string;
   readonly groupId: string;
-  readonly partitionsConcurrently: number;
   /** [kafka] fetch_min_kb, in bytes. */
   readonly minBytes: number;
 }
 
-/** How long the broker holds a fetch that finds nothing (see start). */
-export const IDLE_FETCH_WAIT_MS = 1000;
-
-/** Group membership timings of every smonnet consumer: tenant workers and the segregator. */
-export const GROUP_TIMINGS = { sessionTimeout: 30_000, rebalanceTimeout: 60_000, heartbeatInterval: 3_000 };
-
 /** Waits for a missing source topic: 0.5 s, then up to 5 s between looks. */
 const TOPIC_BACKOFF: Backoff = { initialMs: 500, maxMs: 5_000 };
-/** A failure that comes back at once (a bug, a broken pool) must not spin: 1 s up to 60 s. */
-const RESTART_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 60_000 };
 
-/** Runs `use` with a connected admin client, and disconnects it whatever happens. */
-export async function withAdmin<T>(
-  kafka: Kafka,
-  use: (admin: ReturnType<Kafka['admin']>) => Promise<T>,
-): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+/**
+ * Small fetches keep a worker's memory low (eight tenants of a 2-core host stay under 200 MB
+ * each); a fetch still carries thousands of sFlow records.
+ */
+const FETCH = { maxBytes: 2 * 1024 * 1024, maxBytesPerPartition: 512 * 1024 };
 
 export class KafkaSource {
-  /** Bumped when the group is joined again: chunks of an earlier generation are not committed. */
-  generation = 0;
-  private consumer: Consumer | undefined;
-  private eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
-  /**
-   * Per partition: the end of the log as last fetched, and the next offset to settle (the last
-   * commit, or the first offset fetched before any). Their difference is the lag, which keeps
-   * growing while nothing can be committed (an outage), as an operator needs to see it.
-   */
-  private readonly ends = new Map<number, number>();
-  private readonly settledTo = new Map<number, number>();
+  private readonly group: GroupConsumer;
+  private readonly admin: KafkaAdmin;
   private readonly lanes = new Map<number, CommitLane>();
-  private restarting: Promise<void> | undefined;
-  /** From an unexpected failure until the consumer has stopped: nothing new may be taken on. */
-  failing = false;
-  private failures = 0;
   private stopping = false;
   /** When an offset was last committed (or the source was created): a standstill shows here. */
   lastCommitAt = Date.now();
+  /** Why the source topic cannot be looked up now (while waiting for it), or undefined. */
+  private lookupTrouble: string | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: KafkaSettings,
     private readonly settings: SourceSettings,
     private readonly logger: Logger,
     private readonly warn: RateLimitedLog,
-  ) {}
-
-  /** The source topic is the operator's to create (partitions, retention): wait until it exists. */
-  waitForTopic(): Promise<void> {
-    const { topic } = this.settings;
-    return retryUntilDone(
-      () =>
-        withAdmin(this.kafka, async (admin) => {
-          if (!(await admin.listTopics()).includes(topic))
-            throw new SmonnetError('KAFKA_NOT_READY', `topic '${topic}' does not exist yet`);
-        }),
-      (err, delay) => {
-        if (this.stopping) throw err;
-        this.warn.warn('no-topic', { topic, retryInMs: delay }, (err as Error).message);
-      },
-      TOPIC_BACKOFF,
+    onBatch: BatchHandler,
+  ) {
+    this.admin = new KafkaAdmin(kafka, settings.clientId);
+    this.group = new GroupConsumer(
+      kafka,
+      { ...settings, ...FETCH },
+      logger.child({ component: 'kafka' }),
+      onBatch,
     );
   }
 
-  /** Creates `topic` with the broker's defaults unless it exists (the dead-letter topic). */
-  ensureTopic(topic: string): Promise<void> {
-    return withAdmin(this.kafka, async (admin) => {
-      if (!(await admin.listTopics()).includes(topic))
-        await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-    });
+  get generation(): number {
+    return this.group.generation;
   }
 
-  /** Joins the group and hands every fetched batch to `eachBatch`. */
-  async start(eachBatch: (payload: EachBatchPayload) => Promise<void>): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: this.settings.groupId,
-      ...GROUP_TIMINGS,
-      // Small fetches keep a worker's memory low (eight tenants of a 2-core host stay under
-      // 200 MB each); a fetch still carries thousands of sFlow records.
-      maxBytesPerPartition: 512 * 1024,
-      maxBytes: 2 * 1024 * 1024,
-      // The broker answers as soon as a record is there: the wait only paces an idle consumer,
-      // and 24 idle tenants polling 4 times a second cost a host a measurable share of a core.
-      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
-      // A tenant of many gets a trickle: each fetch, chunk, bulk request and commit costs its
-      // process, Kafka and Elasticsearch the same whatever it carries. Waiting for a useful amount
-      // (at most IDLE_FETCH_WAIT_MS) took 24 fan-out tenants' CPU per record from ~50 to ~20 µs.
-      minBytes: this.settings.minBytes,
-      allowAutoTopicCreation: false,
-    });
-    this.consumer = consumer;
-    this.eachBatch = eachBatch;
-    // A new generation (rebalance, restart) re-reads from the last commit: what is still queued
-    // from the previous one must not be committed.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.generation++;
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.settings.topic, fromBeginning: true });
-    await this.run();
+  /** From an unexpected failure until the group is joined again: nothing new may be taken on. */
+  get failing(): boolean {
+    return this.group.failing;
   }
 
-  private run(): Promise<void> {
-    return this.consumer!.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.settings.partitionsConcurrently,
-      eachBatch: (payload) => this.eachBatch!(payload),
-    });
+  /** Why the worker cannot read from Kafka now (credentials, certificate, codec), or undefined. */
+  get trouble(): string | undefined {
+    return this.lookupTrouble ?? this.group.trouble;
+  }
+
+  /** The source topic is the operator's to create (partitions, retention): wait until it exists. */
+  async waitForTopic(): Promise<void> {
+    const { topic } = this.settings;
+    await retryUntilDone(
+      () => this.admin.requireTopic(topic),
+      (err, delay) => {
+        if (this.stopping) throw err;
+        const reason = describeKafkaError(err);
+        // A topic not there yet is the operator's business; a broker that refuses us is trouble.
+        this.lookupTrouble = /does not exist yet/.test(reason) ? undefined : `cannot reach Kafka: ${reason}`;
+        this.warn.warn('no-topic', { topic, retryInMs: delay }, reason);
+      },
+      TOPIC_BACKOFF,
+    );
+    this.lookupTrouble = undefined;
+  }
+
+  /** Creates the topics unless they exist (the dead-letter topic). */
+  ensureTopics(topics: readonly NewTopic[]): Promise<void> {
+    return this.admin.ensureTopics(topics);
+  }
+
+  /** Joins the group: every fetched batch goes to the handler given at construction. */
+  async start(): Promise<void> {
+    await this.admin.close().catch(() => {});
+    await this.group.start();
   }
 
   /** Whether work of `generation` must stop: stopping, failing, or the group moved on. */
-  halted(generation: number, isRunning: () => boolean = () => true): boolean {
-    return this.stopping || this.failing || !isRunning() || generation !== this.generation;
+  halted(generation: number): boolean {
+    return this.stopping || this.group.failing || generation !== this.group.generation;
   }
 
   /**
@@ -150,13 +112,9 @@ export class KafkaSource {
     generation: number,
     outcome: Promise<ChunkOutcome>,
     lastOffset: string,
-    highWatermark: number,
   ): void {
     this.lane(partition).enqueue(generation, outcome, async () => {
-      const next = Number(lastOffset) + 1;
-      await this.consumer!.commitOffsets([{ topic: this.settings.topic, partition, offset: String(next) }]);
-      this.settledTo.set(partition, next);
-      this.ends.set(partition, Math.max(highWatermark, this.ends.get(partition) ?? 0));
+      await this.group.commit(partition, BigInt(lastOffset) + 1n);
       this.lastCommitAt = Date.now();
     });
   }
@@ -166,11 +124,11 @@ export class KafkaSource {
     if (!lane) {
       const topic = this.settings.topic;
       lane = new CommitLane(
-        () => this.generation,
+        () => this.group.generation,
         (err) =>
           this.warn.warn(
             'commit-failed',
-            { topic, partition, err: (err as Error).message },
+            { topic, partition, err: describeKafkaError(err) },
             'offset commit failed; the next commit covers it',
           ),
       );
@@ -181,7 +139,7 @@ export class KafkaSource {
 
   /** A chunk settled: failures before it were not a loop. */
   succeeded(): void {
-    this.failures = 0;
+    this.group.succeeded();
   }
 
   /**
@@ -190,77 +148,32 @@ export class KafkaSource {
    * both: every queued chunk is abandoned, and the group is rejoined from the last commit.
    */
   restart(err: unknown, where: { topic: string; partition: number; offset: string | undefined }): void {
-    this.generation++;
-    this.failing = true;
     // The chunks in flight beside it fail the same way: one restart, one log line.
-    if (this.restarting || this.stopping) return;
-    const delay = doublingDelay(this.failures++, RESTART_BACKOFF);
-    this.logger.error(
-      { err, ...where, restartInMs: delay },
-      'chunk failed; consumer restarts from the last committed offset',
-    );
-    this.restarting = (async () => {
-      await sleep(delay);
-      await this.consumer?.stop();
-      this.failing = false;
-      if (!this.stopping) await this.run();
-    })()
-      .catch((e) => this.logger.error({ err: e }, 'consumer restart failed'))
-      .finally(() => {
-        this.restarting = undefined;
-      });
+    if (!this.group.failing && !this.stopping)
+      this.logger.error({ err, ...where }, 'chunk failed; consumer restarts from the last committed offset');
+    this.group.restart(err, 'chunk failed');
   }
 
-  /** A batch was fetched: the partition's end is known, and where settling starts if nothing was committed yet. */
-  fetched(partition: number, firstOffset: string, highWatermark: number): void {
-    this.ends.set(partition, Math.max(highWatermark, this.ends.get(partition) ?? 0));
-    if (!this.settledTo.has(partition)) this.settledTo.set(partition, Number(firstOffset));
-  }
-
-  /** Records not yet settled, per partition: up to the log's end as last fetched. */
   lagRecord(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [partition, end] of this.ends)
-      out[partition] = Math.max(0, end - (this.settledTo.get(partition) ?? end));
-    return out;
+    return this.group.lagRecord() ?? {};
   }
 
-  /** Records the group has yet to settle, summed over partitions; undefined before the first fetch. */
+  /** Records the group has yet to commit, summed over its partitions; undefined before it joined. */
   get lag(): number | undefined {
-    if (this.ends.size === 0) return undefined;
-    let sum = 0;
-    for (const l of Object.values(this.lagRecord())) sum += l;
-    return sum;
+    return this.group.lag;
   }
 
   /**
-   * Commits need a running consumer: lets the lanes finish (up to `drainMs`) before leaving the
-   * group. Queued chunks are abandoned at once; a bulk in flight finishes, or gives up waiting.
+   * Commits need the group: lets the lanes finish (up to `drainMs`) before leaving it. Queued
+   * chunks are abandoned at once; a bulk in flight finishes, or gives up waiting.
    */
   async stop(drainMs: number): Promise<void> {
     this.stopping = true;
-    const within = <T>(work: Promise<T>, fallback: T): Promise<T> =>
-      Promise.race([work, new Promise<T>((r) => setTimeout(() => r(fallback), drainMs).unref())]);
     const lanes = Promise.all([...this.lanes.values()].map((l) => l.idle()));
-    if (
-      !(await within(
-        lanes.then(() => true),
-        false,
-      ))
-    )
+    const drained = await Promise.race([lanes.then(() => true), sleep(drainMs).then(() => false)]);
+    if (!drained)
       this.logger.warn(`chunks in flight did not finish within ${drainMs} ms; they stay uncommitted`);
-    // Leaving the group can wait for a rebalance (a killed member's session to expire). Every
-    // processed chunk is committed already, so after a while we go without a clean leave.
-    const left = this.consumer
-      ?.disconnect()
-      .catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
-    if (
-      left &&
-      !(await within(
-        left.then(() => true),
-        false,
-      ))
-    )
-      this.logger.warn(`consumer did not leave its group within ${drainMs} ms; exiting without waiting`);
+    await this.group.stop(drainMs);
+    await this.admin.close().catch(() => {});
   }
 }

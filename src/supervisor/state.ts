@@ -10,8 +10,9 @@ export interface ReplicaView {
 }
 
 /**
- * `failed` after a crash loop; `degraded` when some replicas run but not all, or when all run but
- * one reports trouble (failures lately, no progress with lag); `problem` says why.
+ * `failed` after a crash loop; `degraded` when some replicas run but not all, or when one reports
+ * trouble (failures lately, no progress with lag, Kafka refusing it) even while starting; `problem`
+ * says why.
  */
 export function tenantState(
   failed: boolean,
@@ -24,7 +25,8 @@ export function tenantState(
   if (running === replicas.length)
     return trouble ? { state: 'degraded', problem: trouble } : { state: 'running', problem: undefined };
   if (replicas.some((r) => r.state === 'stopping')) return { state: 'stopping', problem: undefined };
-  if (running > 0)
+  // A worker that cannot even start (refused credentials, an untrusted certificate) says why.
+  if (running > 0 || trouble)
     return { state: 'degraded', problem: trouble ?? `${running} of ${replicas.length} workers running` };
   return { state: 'starting', problem: undefined };
 }

@@ -1,6 +1,6 @@
 /**
  * How much a worker holds between fetching and settling. Past the byte budget the batch handler
- * waits for room (heartbeating, so the group keeps the member), and fetching pauses with it.
+ * waits for room, and fetching pauses with it (the group's heartbeats go on meanwhile).
  */
 import { Signal } from './signal.js';
 
@@ -22,12 +22,13 @@ export class InFlight {
     this.room.notify();
   }
 
+  full(): boolean {
+    return this.bytes > this.maxBytes;
+  }
+
   /** Returns once the worker holds no more than its budget, or `halted()`. */
-  async waitForRoom(halted: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
-    while (this.bytes > this.maxBytes && !halted()) {
-      await this.room.wait(1_000);
-      await heartbeat();
-    }
+  async waitForRoom(halted: () => boolean): Promise<void> {
+    while (this.full() && !halted()) await this.room.wait(1_000);
   }
 
   /** Wakes every waiter (stopping). */

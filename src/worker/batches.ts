@@ -1,7 +1,8 @@
 /** Kafka messages → the flat MessageBatch the processing stage takes (pure). */
-import type { KafkaMessage } from 'kafkajs';
+
 import { PACK_HEADER, type SourceMessage, unpackMessages } from '../fanout/pack.js';
 import { SOURCE_OFFSET_HEADER } from '../fanout/route.js';
+import type { ConsumedMessage } from '../kafka/consumer.js';
 import { type MessageBatch, packBatch } from '../pipeline/process.js';
 
 /** A message dead-lettered without decoding: over the size limit, or a pack that cannot be read. */
@@ -39,7 +40,7 @@ export interface ChunkLimits {
 export function chunkMessages(
   topic: string,
   partition: number,
-  consumed: readonly KafkaMessage[],
+  consumed: readonly ConsumedMessage[],
   limits: ChunkLimits,
 ): Chunk[] {
   const chunks: Chunk[] = [];
@@ -75,7 +76,7 @@ export function chunkMessages(
 }
 
 /** A consumed message of a tenant topic → the source messages it carries, or why it cannot be read. */
-function unpacked(m: KafkaMessage): SourceMessage[] | SourceMessage | string {
+function unpacked(m: ConsumedMessage): SourceMessage[] | SourceMessage | string {
   const index = m.headers?.[PACK_HEADER];
   if (Buffer.isBuffer(index)) return unpackMessages(m.value ?? Buffer.alloc(0), index);
   // One message per Kafka record, as the first fan-out version wrote it.

@@ -7,6 +7,8 @@
 export const TROUBLE_MS = 60_000;
 
 export interface Progress {
+  /** Why the worker cannot read from Kafka now (credentials, certificate, codec), or undefined. */
+  readonly kafka?: string | undefined;
   readonly lag: number | undefined;
   readonly lastCommitAt: number;
   readonly sinkReachable: boolean;
@@ -21,6 +23,7 @@ export class Health {
 
   /** Why the worker is unwell, or undefined. */
   trouble(progress: Progress, now = Date.now()): string | undefined {
+    if (progress.kafka) return progress.kafka;
     if (this.lastFailure && now - this.lastFailure.at < TROUBLE_MS) return this.lastFailure.message;
     const lag = progress.lag ?? 0;
     const idle = now - progress.lastCommitAt;

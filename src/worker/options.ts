@@ -12,8 +12,6 @@ export interface WorkerOptions {
   readonly chunkBytes: number;
   /** Larger Kafka messages are dead-lettered undecoded. */
   readonly maxMessageBytes: number;
-  /** Kafka partitions processed at once. */
-  readonly partitionsConcurrently: number;
   /** Bulk requests in flight at once, over all partitions. */
   readonly bulksInFlight: number;
   /** Message bytes fetched but not yet settled before the worker stops fetching. */
@@ -28,7 +26,6 @@ const WORKER_DEFAULTS: Readonly<WorkerOptions> = Object.freeze({
   chunkMessages: 1000,
   chunkBytes: 2 * MB,
   maxMessageBytes: MB,
-  partitionsConcurrently: 4,
   bulksInFlight: 4,
   // Small: eight tenants of a 2-core host stay under 200 MB each (bench/results.md).
   maxInFlightBytes: MB,

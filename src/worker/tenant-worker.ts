@@ -5,13 +5,12 @@
  * the last commit, and document ids make the replay overwrite.
  */
 import { availableParallelism } from 'node:os';
-import type { EachBatchPayload, Kafka } from 'kafkajs';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { poolThreads } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 import { DeliveryAborted } from '../errors.js';
 import { tenantTopic } from '../fanout/route.js';
-import { createKafka } from '../kafka-client.js';
+import type { FetchedBatch } from '../kafka/consumer.js';
 import type { Logger } from '../observability/logger.js';
 import { RateLimitedLog } from '../observability/rate-limited.js';
 import { emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
@@ -34,7 +33,6 @@ import { type RetentionSchedule, retentionSchedule } from './retention.js';
 export class TenantWorker {
   readonly stats: TenantStats = emptyStats();
   private readonly options: Readonly<WorkerOptions>;
-  private readonly kafka: Kafka;
   private readonly warn: RateLimitedLog;
   private readonly source: KafkaSource;
   private readonly sink: ElasticsearchSink;
@@ -55,23 +53,24 @@ export class TenantWorker {
     options: Partial<WorkerOptions> = {},
   ) {
     this.options = workerOptions(options);
-    this.kafka = createKafka(config.kafka.brokers, `smonnet-${tenant.name}`, logger);
     this.warn = new RateLimitedLog(logger);
+    const clientId = `smonnet-${tenant.name}`;
     this.source = new KafkaSource(
-      this.kafka,
+      config.kafka,
       {
+        clientId,
         // Fan-out mode: the tenant's own topic, which the segregator fills.
         topic:
           config.kafka.mode === 'fanout' ? tenantTopic(config.kafka.topic, tenant.name) : config.kafka.topic,
         groupId: this.groupId,
-        partitionsConcurrently: this.options.partitionsConcurrently,
         minBytes: config.kafka.fetchMinBytes,
       },
       logger,
       this.warn,
+      (batch) => this.onBatch(batch),
     );
     this.sink = new ElasticsearchSink(tenant, this.warn, this.stats);
-    this.deadLetters = new DeadLetterSink(this.kafka, config.kafka.deadLetterTopic, tenant.name);
+    this.deadLetters = new DeadLetterSink(config.kafka, clientId, tenant.name);
     this.inFlight = new InFlight(this.options.maxInFlightBytes);
     const { sink, deadLetters, warn, stats } = this;
     this.sinks = { sink, deadLetters, warn, stats };
@@ -157,11 +156,10 @@ export class TenantWorker {
     await this.sink.installTemplates(() => this.stopping);
     void this.retention.run();
     await this.source.waitForTopic();
-    await this.source.ensureTopic(this.config.kafka.deadLetterTopic);
-    await this.deadLetters.connect();
+    await this.source.ensureTopics([{ topic: this.config.kafka.deadLetterTopic }]);
     // Stopped while starting: nothing consumed yet, nothing to drain.
     if (this.stopping) return;
-    await this.source.start((payload) => this.onBatch(payload));
+    await this.source.start();
     this.logger.info({ group: this.groupId, topic: this.config.kafka.topic }, 'tenant worker consuming');
   }
 
@@ -173,7 +171,7 @@ export class TenantWorker {
     this.inFlight.wake();
     await this.source.stop(this.options.drainMs);
     await this.processor?.close();
-    await this.deadLetters.disconnect().catch(() => {});
+    await this.deadLetters.close().catch(() => {});
     await this.sink.close();
     this.warn.flush();
   }
@@ -182,17 +180,15 @@ export class TenantWorker {
    * Hands a fetch's chunks to the pool and to delivery, then returns so the next fetch can start
    * while they are indexed: Elasticsearch never waits for Kafka. The fetch position moves past the
    * batch at once; the commit follows each chunk's delivery, in order. Only when too much is in
-   * flight does this wait, keeping the group membership alive meanwhile.
+   * flight does this return a wait, and fetching pauses until it ends (the group's heartbeats go on).
    */
-  private async onBatch({ batch, heartbeat, isRunning, resolveOffset }: EachBatchPayload): Promise<void> {
-    const generation = this.source.generation;
-    // After a failure, until the consumer stopped: a batch fetched now would commit past the
-    // chunks just abandoned. Unresolved, it is fetched again once the consumer restarts.
-    if (this.stopping || this.source.failing || batch.messages.length === 0) return;
-    const halted = (): boolean => this.stopping || this.source.halted(generation, isRunning);
+  private onBatch(batch: FetchedBatch): Promise<void> | undefined {
+    const { generation } = batch;
+    // After a failure, until the group is joined again: a batch fetched now would commit past
+    // the chunks just abandoned. The new generation reads it again from the last commit.
+    if (this.stopping || this.source.halted(generation) || batch.messages.length === 0) return undefined;
+    const halted = (): boolean => this.stopping || this.source.halted(generation);
     const processor = this.processor!;
-    const highWatermark = Number(batch.highWatermark);
-    this.source.fetched(batch.partition, batch.messages[0]!.offset, highWatermark);
     const { chunkMessages: maxMessages, chunkBytes: maxBytes, maxMessageBytes } = this.options;
     const fanout = this.config.kafka.mode === 'fanout';
     // Documents are named after the raw topic's coordinates, in both modes.
@@ -211,10 +207,9 @@ export class TenantWorker {
       const outcome = this.bulkSlots(() => this.runChunk(chunk, processing, halted)).finally(() =>
         this.inFlight.release(messages, bytes),
       );
-      this.source.commitAfter(batch.partition, generation, outcome, chunk.last, highWatermark);
+      this.source.commitAfter(batch.partition, generation, outcome, chunk.last);
     }
-    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-    await this.inFlight.waitForRoom(halted, heartbeat);
+    return this.inFlight.full() ? this.inFlight.waitForRoom(halted) : undefined;
   }
 
   /** Never rejects: whatever goes wrong, the chunk is either settled or abandoned. */
@@ -255,6 +250,7 @@ export class TenantWorker {
   /** Why this worker is not healthy although it runs (worker/health.ts), or undefined. */
   trouble(): string | undefined {
     return this.health.trouble({
+      kafka: this.source.trouble,
       lag: this.source.lag,
       lastCommitAt: this.source.lastCommitAt,
       sinkReachable: this.sink.reachable,

@@ -474,10 +474,7 @@ describe('smonnet run', () => {
         `\n[smonit]\n; kept as written\nmax_param_filters = 1\nprocessing_pid = ${daemon.child.pid}\nchild_procs = 124,125\n`,
       );
       // Its tenants consume in the groups named after them, and max_param_filters holds on the legacy route.
-      const admin = kafka.admin();
-      await admin.connect();
-      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
-      await admin.disconnect();
+      const groups = await kafka.admin().groups();
       expect(groups).toEqual(expect.arrayContaining([a, b, c, d]));
       const two = await daemon.api(
         'POST',

@@ -37,14 +37,9 @@ describe('fan-out mode reloaded', () => {
     const uplinksPrefix = `${scenario.prefixes['lab42']}-up`;
     const after = `${before.replace('ip = 10.2.0.0/24', 'ip = 10.2.0.0/16, 2001:db8:200::/48')}\n[tenant.uplinks]\nes_nodes = ${ES_URL}\nindex_prefix = ${uplinksPrefix}\nagent = 192.0.2.1\nin_if = 1\n`;
     const prefixes = { ...scenario.prefixes, uplinks: uplinksPrefix };
-    onTestFinished(async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin
-        .deleteTopics({ topics: Object.keys(prefixes).map((t) => tenantTopic(scenario.topic, t)) })
-        .catch(() => {});
-      await admin.disconnect();
-    });
+    onTestFinished(() =>
+      kafka.deleteTopics(Object.keys(prefixes).map((t) => tenantTopic(scenario.topic, t))),
+    );
 
     const es = testElasticsearch(scenario.topic);
     await createScenarioTopic(kafka, scenario);

@@ -7,13 +7,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { decodeValue } from '../../src/decode/detect.js';
 import type { FlowRecord } from '../../src/record.js';
 import { TenantWorker } from '../../src/worker/tenant-worker.js';
-import { KAFKA_BROKERS, testElasticsearch, testKafka, waitFor } from '../helpers.js';
+import { KAFKA_BROKERS, type TestKafka, testElasticsearch, testKafka, waitFor } from '../helpers.js';
 import { freePort } from './daemon-fixtures.js';
 import { allDocuments, createScenarioTopic, type Scenario, writeScenario } from './worker-fixtures.js';
 
@@ -63,29 +62,24 @@ async function sendDatagrams(port: number): Promise<void> {
   socket.close();
 }
 
-/** Every message goflow2 wrote to the topic, once no more arrive for 3 s. */
+/** Every message goflow2 wrote to the topic, once the topic's end offsets stood still for 3 s. */
 async function written(
-  kafka: Kafka,
+  kafka: TestKafka,
   topic: string,
 ): Promise<{ partition: number; offset: string; value: Buffer }[]> {
-  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const out: { partition: number; offset: string; value: Buffer }[] = [];
-  let last = Date.now();
-  await consumer.run({
-    eachMessage: async ({ partition, message }) => {
-      out.push({ partition, offset: message.offset, value: message.value! });
-      last = Date.now();
-    },
-  });
-  await waitFor(
+  let seen = { count: 0, since: Date.now() };
+  const count = await waitFor(
     'goflow2 done writing',
-    async () => (out.length > 0 && Date.now() - last > 3000 ? true : undefined),
+    async () => {
+      const n = await kafka.messageCount(topic);
+      if (n !== seen.count) seen = { count: n, since: Date.now() };
+      return n > 0 && Date.now() - seen.since > 3000 ? n : undefined;
+    },
     60_000,
+    500,
   );
-  await consumer.disconnect();
-  return out;
+  const messages = await kafka.read(topic, count, 60_000);
+  return messages.map((m) => ({ partition: m.partition, offset: m.offset, value: m.value! }));
 }
 
 function flowOf(value: Buffer): FlowRecord {

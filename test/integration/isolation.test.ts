@@ -3,44 +3,35 @@
  * stage, the good ones around them are indexed, the partition is committed to its end, and a
  * worker that failed lately says so.
  */
-import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { goflow2Json } from '../../src/gen/encode.js';
 import { balanced } from '../../src/observability/stats.js';
 import { TenantWorker } from '../../src/worker/tenant-worker.js';
 import { SAMPLE_FLOW } from '../fixtures/records.js';
-import { testElasticsearch, testKafka, waitFor } from '../helpers.js';
+import { type TestKafka, testElasticsearch, testKafka, waitFor } from '../helpers.js';
 import { allDocuments, readDeadLetters, type Scenario, writeScenario } from './worker-fixtures.js';
 
 const silent = pino({ level: 'silent' });
 const GOOD =
   'FLOW,192.0.2.1,12,1,02a3914cac00,00005e0001fe,0x0800,42,0,10.1.42.27,81.2.69.142,6,0x00,63,42879,443,0x18,70,52,512';
 
-async function onePartition(kafka: Kafka, scenario: Scenario, values: (string | Buffer)[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: scenario.topic, numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  await producer.send({ topic: scenario.topic, messages: values.map((value) => ({ value, partition: 0 })) });
-  await producer.disconnect();
+async function onePartition(
+  kafka: TestKafka,
+  scenario: Scenario,
+  values: (string | Buffer)[],
+): Promise<void> {
+  await kafka.admin().ensureTopics([{ topic: scenario.topic, partitions: 1 }]);
+  await kafka.produce(
+    values.map((value) => ({ topic: scenario.topic, value: Buffer.from(value), partition: 0 })),
+  );
 }
 
-async function committed(kafka: Kafka, scenario: Scenario, tenant: string): Promise<[number, number]> {
+async function committed(kafka: TestKafka, scenario: Scenario, tenant: string): Promise<[number, number]> {
   const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [end] = await admin.fetchTopicOffsets(scenario.topic);
-    const [group] = await admin.fetchOffsets({
-      groupId: `${scenario.config.kafka.groupPrefix}-${tenant}`,
-      topics: [scenario.topic],
-    });
-    return [Number(group!.partitions[0]!.offset), Number(end!.offset)];
-  } finally {
-    await admin.disconnect();
-  }
+  const [end] = await admin.endOffsets(scenario.topic);
+  const [at] = await admin.committedOffsets(`${scenario.config.kafka.groupPrefix}-${tenant}`, scenario.topic);
+  return [Number(at), Number(end)];
 }
 
 describe('isolation of bad records', () => {

@@ -8,18 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
-import type { Kafka } from 'kafkajs';
-import kafkajs from 'kafkajs';
 import { onTestFinished } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
-import type { AppConfig } from '../../src/config/types.js';
+import type { AppConfig, KafkaCompression } from '../../src/config/types.js';
 import { compileFilter } from '../../src/filter/compile.js';
 import type { EncodedMessage } from '../../src/gen/encode.js';
 import { type GenSettings, sampleMessages } from '../../src/gen/sample.js';
 import type { SflowRecord } from '../../src/record.js';
-import { type CapturedProcess, ES_URL, KAFKA_BROKERS, spawnCaptured, uniqueName } from '../helpers.js';
+import {
+  type CapturedProcess,
+  ES_URL,
+  KAFKA_BROKERS,
+  spawnCaptured,
+  type TestKafka,
+  uniqueName,
+} from '../helpers.js';
 
-const { Partitioners } = kafkajs;
 const root = new URL('../../', import.meta.url).pathname;
 export const GEOIP = join(root, 'test/fixtures/geoip');
 
@@ -38,23 +42,22 @@ export interface Scenario {
 }
 
 /** Creates the scenario's topic (4 partitions); it is deleted when the test file ends. */
-export async function createScenarioTopic(kafka: Kafka, scenario: Scenario): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: scenario.topic, numPartitions: 4 }], waitForLeaders: true });
-  await admin.disconnect();
-  onTestFinished(async () => {
-    const a = kafka.admin();
-    await a.connect();
-    await a.deleteTopics({ topics: [scenario.topic, scenario.dlq] }).catch(() => {});
-    await a.disconnect();
-  });
+export async function createScenarioTopic(kafka: TestKafka, scenario: Scenario): Promise<void> {
+  await kafka.admin().ensureTopics([{ topic: scenario.topic, partitions: 4 }]);
+  onTestFinished(() => kafka.deleteTopics([scenario.topic, scenario.dlq]));
 }
 
 /** Writes a config with a fresh topic, dead-letter topic, group prefix and index prefixes. */
 export function writeScenario(
   tenants: Record<string, TenantSpec>,
-  extra: { threads?: number; ipmap?: object; sections?: string[]; interfaces?: string } = {},
+  extra: {
+    threads?: number;
+    ipmap?: object;
+    sections?: string[];
+    interfaces?: string;
+    /** Lines of [kafka] beside the scenario's own (brokers given here win). */
+    kafka?: string[];
+  } = {},
 ): Scenario {
   const dir = mkdtempSync(join(tmpdir(), 'smonnet-'));
   const id = uniqueName('w');
@@ -80,7 +83,8 @@ export function writeScenario(
   });
   const text = [
     '[kafka]',
-    `brokers = ${KAFKA_BROKERS}`,
+    ...(extra.kafka?.some((l) => l.startsWith('brokers')) ? [] : [`brokers = ${KAFKA_BROKERS}`]),
+    ...(extra.kafka ?? []),
     `topic = ${topic}`,
     `dead_letter_topic = ${dlq}`,
     `group_prefix = ${id}`,
@@ -114,27 +118,19 @@ export function expectedRecords(
 }
 
 export async function produce(
-  kafka: Kafka,
+  kafka: TestKafka,
   topic: string,
   messages: readonly EncodedMessage[],
+  compression: KafkaCompression = 'none',
 ): Promise<void> {
-  // Idempotent: a send retried after a timeout on a busy machine must not write a message twice,
-  // or the tests' exact counts would see a record the worker rightly indexed twice.
-  const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
-  await producer.connect();
+  // Idempotent (TestKafka's producers are): a send retried after a timeout on a busy machine must
+  // not write a message twice, or the exact counts would see a record rightly indexed twice.
+  const producer = kafka.producer(compression);
   for (let i = 0; i < messages.length; i += 500) {
-    await producer.send({
-      topic,
-      messages: messages
-        .slice(i, i + 500)
-        .map((m) => ({ key: m.key, value: typeof m.value === 'string' ? m.value : Buffer.from(m.value) })),
-    });
+    await producer.send(
+      messages.slice(i, i + 500).map((m) => ({ topic, key: m.key, value: Buffer.from(m.value) })),
+    );
   }
-  await producer.disconnect();
 }
 
 export function traffic(overrides: Partial<GenSettings> = {}): EncodedMessage[] {
@@ -220,31 +216,23 @@ export interface ReadLetter {
  * once: a replay may repeat a letter).
  */
 export async function readDeadLetters(
-  kafka: Kafka,
+  kafka: TestKafka,
   scenario: Scenario,
   distinct: number,
 ): Promise<ReadLetter[]> {
-  const consumer = kafka.consumer({ groupId: `${scenario.topic}-dlq-reader-${uniqueName('r')}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: scenario.dlq, fromBeginning: true });
-  const letters: ReadLetter[] = [];
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const headers = Object.fromEntries(
-        Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
-      );
-      letters.push({ value: message.value!, headers });
-    },
+  const asLetter = (m: { value: Buffer | null; headers: Readonly<Record<string, Buffer>> | undefined }) => ({
+    value: m.value!,
+    headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
   });
-  const offsets = () =>
+  const offsets = (letters: readonly ReadLetter[]) =>
     new Set(
       letters.map((l) => `${l.headers['smonnet-source-partition']}/${l.headers['smonnet-source-offset']}`),
     );
-  try {
-    const deadline = Date.now() + 60_000;
-    while (offsets().size < distinct && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-  } finally {
-    await consumer.disconnect();
-  }
+  const messages = await kafka.read(
+    scenario.dlq,
+    (got) => offsets(got.map(asLetter)).size >= distinct,
+    60_000,
+  );
+  const letters = messages.map(asLetter);
   return letters;
 }

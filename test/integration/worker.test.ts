@@ -3,13 +3,12 @@
  * malformed input, a kill -9 mid-stream, and Elasticsearch going away for 30 seconds.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { balanced } from '../../src/observability/stats.js';
 import type { SflowRecord } from '../../src/record.js';
 import { TenantWorker } from '../../src/worker/tenant-worker.js';
-import { testElasticsearch, testKafka, waitFor } from '../helpers.js';
+import { type TestKafka, testElasticsearch, testKafka, waitFor } from '../helpers.js';
 import {
   allDocuments,
   countDocuments,
@@ -18,6 +17,7 @@ import {
   expectedRecords,
   lastFigures,
   produce,
+  readDeadLetters,
   type Scenario,
   services,
   spawnWorker,
@@ -63,18 +63,14 @@ async function startWorker(scenario: Scenario, name: string): Promise<TenantWork
 }
 
 /** The tenant's group has committed every partition of the scenario's topic up to its end. */
-async function expectCommittedToEnd(kafka: Kafka, scenario: Scenario, tenant: string): Promise<void> {
+async function expectCommittedToEnd(kafka: TestKafka, scenario: Scenario, tenant: string): Promise<void> {
   const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(scenario.topic);
-  const [committed] = await admin.fetchOffsets({
-    groupId: `${scenario.config.kafka.groupPrefix}-${tenant}`,
-    topics: [scenario.topic],
-  });
-  await admin.disconnect();
-  for (const p of ends.filter((e) => e.high !== '0')) {
-    expect(committed!.partitions.find((c) => c.partition === p.partition)?.offset).toBe(p.high);
-  }
+  const ends = await admin.endOffsets(scenario.topic);
+  const committed = await admin.committedOffsets(
+    `${scenario.config.kafka.groupPrefix}-${tenant}`,
+    scenario.topic,
+  );
+  for (const [p, end] of ends.entries()) if (end > 0n) expect(committed[p], `partition ${p}`).toBe(end);
 }
 
 describe('tenant worker', () => {
@@ -182,14 +178,12 @@ describe('tenant worker', () => {
         reason: /not valid UTF-8/,
       },
     ];
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const producer = kafka.producer();
     // One partition, so offsets 1..6 are the malformed messages in order.
     const values = [good, ...malformed.map((m) => m.value), good.replace('443', '80')];
-    await producer.send({
-      topic: scenario.topic,
-      messages: values.map((value) => ({ value, partition: 0 })),
-    });
+    await producer.send(
+      values.map((value) => ({ topic: scenario.topic, value: Buffer.from(value), partition: 0 })),
+    );
 
     const worker = await startWorker(scenario, 'all');
     try {
@@ -203,35 +197,21 @@ describe('tenant worker', () => {
       expect(worker.stats).toMatchObject({ indexed: 2 * replays, filteredOut: 0, deadLettered: 6 * replays });
 
       // Still running: more good records are indexed.
-      await producer.send({ topic: scenario.topic, messages: [{ value: good.replace('443', '22') }] });
+      await producer.send([{ topic: scenario.topic, value: Buffer.from(good.replace('443', '22')) }]);
       const indexedBefore = worker.stats.indexed;
       await waitFor('the next good record indexed', async () =>
         worker.stats.indexed > indexedBefore ? true : undefined,
       );
       expect(await countDocuments(es, `${scenario.prefixes['all']}-*`)).toBe(3);
     } finally {
-      await producer.disconnect();
       await worker.stop();
     }
 
     // Each dead letter carries the original bytes (cut when huge) and says whose, where and why.
-    const consumer = kafka.consumer({ groupId: `${scenario.topic}-dlq-reader` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: scenario.dlq, fromBeginning: true });
-    const letters: { value: Buffer; headers: Record<string, string> }[] = [];
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(
-          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
-        );
-        letters.push({ value: message.value!, headers });
-      },
-    });
-    const offsets = () => new Set(letters.map((l) => l.headers['smonnet-source-offset']));
-    await waitFor('6 dead letters', async () => (offsets().size >= 6 ? true : undefined));
-    await consumer.disconnect();
+    const letters = await readDeadLetters(kafka, scenario, 6);
+    const offsets = new Set(letters.map((l) => l.headers['smonnet-source-offset']));
     // Dead letters are at least once: one per malformed message, possibly repeated by a replay.
-    expect(offsets().size).toBe(6);
+    expect(offsets.size).toBe(6);
     for (const [i, m] of malformed.entries()) {
       const letter = letters.find((l) => Number(l.headers['smonnet-source-offset']) === i + 1)!;
       expect(letter.headers).toMatchObject({
@@ -263,22 +243,13 @@ describe('tenant worker', () => {
     } finally {
       await worker.stop();
     }
-    const consumer = kafka.consumer({ groupId: `${scenario.topic}-dlq-reader` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: scenario.dlq, fromBeginning: true });
     // At least once: one dead letter per record, possibly repeated by a replay.
-    const reasons = new Map<string, string>();
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const h = message.headers ?? {};
-        reasons.set(
-          `${h['smonnet-source-partition']}/${h['smonnet-source-offset']}`,
-          String(h['smonnet-reason']),
-        );
-      },
-    });
-    await waitFor('5 dead letters', async () => (reasons.size >= 5 ? true : undefined));
-    await consumer.disconnect();
+    const reasons = new Map(
+      (await readDeadLetters(kafka, scenario, 5)).map((l) => [
+        `${l.headers['smonnet-source-partition']}/${l.headers['smonnet-source-offset']}`,
+        l.headers['smonnet-reason'],
+      ]),
+    );
     expect([...reasons.keys()].sort(), JSON.stringify([...reasons])).toHaveLength(5);
     for (const r of reasons.values()) expect(r).toMatch(/parsing_exception.*source\.mac/);
   });

@@ -27,6 +27,8 @@ describe('parseConfig', () => {
       segregatorReplicas: 1,
       tenantTopicRetentionHours: 24,
       fetchMinBytes: 256 * 1024,
+      security: { protocol: 'plaintext' },
+      compression: 'lz4',
     });
     expect(cfg.enrich.threads).toBe('auto');
     // Two threads for a worker with two cores to itself, inline when workers share cores.

@@ -1,7 +1,7 @@
-import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { PACK_HEADER, packMessages, type SourceMessage } from '../../../src/fanout/pack.js';
 import { flowLine } from '../../../src/gen/encode.js';
+import type { ConsumedMessage } from '../../../src/kafka/consumer.js';
 import { processBatch } from '../../../src/pipeline/process.js';
 import { chunkMessages } from '../../../src/worker/batches.js';
 import { SAMPLE_FLOW } from '../../fixtures/records.js';
@@ -14,8 +14,15 @@ const source: SourceMessage[] = Array.from({ length: 6 }, (_, i) => ({
   offset: String(100 + 3 * i),
   timestamp: String(1_795_000_000_000 + i),
 }));
-const asConsumed = (m: SourceMessage, offset: string, headers?: KafkaMessage['headers']): KafkaMessage =>
-  ({ ...m, offset, headers, key: null, attributes: 0, size: 0 }) as KafkaMessage;
+const asConsumed = (
+  m: SourceMessage,
+  offset: string,
+  headers?: ConsumedMessage['headers'],
+): ConsumedMessage => ({
+  ...m,
+  offset,
+  headers,
+});
 /** A tenant topic holding the six source messages in packs of 2, 3 and 1, at offsets 0, 1, 2. */
 const packed = [source.slice(0, 2), source.slice(2, 5), source.slice(5)].map((p, i) => {
   const { value, index } = packMessages(p);

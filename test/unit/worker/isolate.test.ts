@@ -1,6 +1,6 @@
-import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { flowLine } from '../../../src/gen/encode.js';
+import type { ConsumedMessage } from '../../../src/kafka/consumer.js';
 import type { Processor } from '../../../src/pipeline/pool.js';
 import { processBatch } from '../../../src/pipeline/process.js';
 import { chunkMessages } from '../../../src/worker/batches.js';
@@ -20,8 +20,12 @@ const fragile: Processor = {
   close: async () => {},
 };
 
-const message = (value: string, offset: number): KafkaMessage =>
-  ({ value: Buffer.from(value), offset: String(offset), timestamp: '1795000000000' }) as KafkaMessage;
+const message = (value: string, offset: number): ConsumedMessage => ({
+  value: Buffer.from(value),
+  offset: String(offset),
+  timestamp: '1795000000000',
+  headers: undefined,
+});
 
 describe('processOneByOne', () => {
   it('loses only the message that fails alone; the others are indexed or filtered as usual', async () => {

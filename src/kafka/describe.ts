@@ -1,0 +1,39 @@
+/**
+ * A Kafka client error as one line an operator can act on: the client wraps the cause (a TLS
+ * refusal, a SASL answer, a codec) in retries and aggregates; status shows the cause, never a
+ * credential (the client's messages name mechanisms and hosts, not secrets).
+ */
+
+interface Nested {
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+}
+
+/** The innermost errors of `err`: each cause and aggregate followed to its end. */
+function leaves(err: unknown, depth = 0): Nested[] {
+  if (typeof err !== 'object' || err === null || depth > 8) return [];
+  const e = err as Nested;
+  const inner = [
+    ...(Array.isArray(e.errors) ? e.errors.flatMap((x) => leaves(x, depth + 1)) : []),
+    ...leaves(e.cause, depth + 1),
+  ];
+  return inner.length > 0 ? inner : [e];
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
+
+export function describeKafkaError(err: unknown): string {
+  const all = leaves(err);
+  const text = (e: Nested) => String(e.message ?? e);
+  const tls = all.find((e) => TLS_CODES.test(String(e.code ?? '')) || /certificate|SSL|TLS/i.test(text(e)));
+  if (tls) return `TLS with the broker failed: ${text(tls)}`;
+  const auth = all.find((e) => /authenticat|SASL|credential/i.test(text(e)));
+  if (auth) return `the broker refused the SASL credentials: ${text(auth)}`;
+  const codec = all.find((e) => /compress|codec/i.test(text(e)));
+  if (codec) return `cannot read a record batch: ${text(codec)}`;
+  const first = all[0];
+  const top = typeof err === 'object' && err !== null ? String((err as Nested).message ?? err) : String(err);
+  return first && text(first) !== top ? `${top}: ${text(first)}` : top;
+}
