@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # Build stage: compiles TypeScript with the dev dependencies, then keeps production ones only.
-FROM node:20-bookworm-slim AS build
+# Node 24: zstd (Kafka's codec) lives in node:zlib from 22.15; the node package in package.json
+# is the same version, for hosts whose own Node is older.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +11,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: no compiler, no dev dependencies, a non-root user.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -7,6 +7,8 @@
 #   scripts/services.sh status|env|logs
 #
 # Settings (environment): SMONNET_KAFKA_PORT (9092), SMONNET_KAFKA_CONTROLLER_PORT (9093),
+# SMONNET_KAFKA_SSL_PORT (9094: TLS, client certificates required), SMONNET_KAFKA_SASL_PORT (9095:
+# SASL_SSL, SCRAM-SHA-512 user `smonnet`),
 # SMONNET_ES_PORT (9200), SMONNET_ES_TRANSPORT_PORT (9300), SMONNET_CACHE (<repo>/.cache),
 # SMONNET_SERVICE_USER (smonnet; the unprivileged user Elasticsearch runs as when we are root),
 # SMONNET_KAFKA_HEAP (512m), SMONNET_ES_HEAP (1g), JAVA_HOME (found from `java` when unset).
@@ -25,6 +27,8 @@ cache=${SMONNET_CACHE:-$root/.cache}
 svc=$cache/services
 run=$svc/run
 kafka_home=$svc/kafka-$KAFKA_VERSION
+# The local broker's certificates and SCRAM password (scripts/services/tls.sh), made once.
+tls=$run/tls
 service_user=${SMONNET_SERVICE_USER:-smonnet}
 
 # Whether users other than the owner may pass through every folder down to $1.
@@ -56,7 +60,8 @@ say() { echo "services: $*" >&2; }
 # environment says now.
 load_ports() {
   local prefer_env=${1:-no}
-  KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 ES_PORT=9200 ES_TRANSPORT_PORT=9300
+  KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 KAFKA_SSL_PORT=9094 KAFKA_SASL_PORT=9095
+  ES_PORT=9200 ES_TRANSPORT_PORT=9300
   if [[ $prefer_env == no && -f $run/ports.env ]]; then
     # shellcheck disable=SC1091
     source "$run/ports.env"
@@ -64,6 +69,8 @@ load_ports() {
   fi
   KAFKA_PORT=${SMONNET_KAFKA_PORT:-$KAFKA_PORT}
   KAFKA_CONTROLLER_PORT=${SMONNET_KAFKA_CONTROLLER_PORT:-$KAFKA_CONTROLLER_PORT}
+  KAFKA_SSL_PORT=${SMONNET_KAFKA_SSL_PORT:-$KAFKA_SSL_PORT}
+  KAFKA_SASL_PORT=${SMONNET_KAFKA_SASL_PORT:-$KAFKA_SASL_PORT}
   ES_PORT=${SMONNET_ES_PORT:-$ES_PORT}
   ES_TRANSPORT_PORT=${SMONNET_ES_TRANSPORT_PORT:-$ES_TRANSPORT_PORT}
 }
@@ -158,18 +165,31 @@ start_kafka() {
   if pid=$(pid_of kafka); then say "kafka already running (pid $pid)"; return; fi
   require_free "$KAFKA_PORT" "Kafka"
   require_free "$KAFKA_CONTROLLER_PORT" "the Kafka controller"
+  require_free "$KAFKA_SSL_PORT" "Kafka's TLS listener"
+  require_free "$KAFKA_SASL_PORT" "Kafka's SASL_SSL listener"
   local dir=$run/kafka-$KAFKA_VERSION java_home
   java_home=$(find_java_home)
   mkdir -p "$dir/data" "$dir/logs"
+  bash "$here/services/tls.sh" "$tls"
   cat >"$dir/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$tls/broker.p12
+ssl.keystore.password=$(cat "$tls/broker.password")
+ssl.key.password=$(cat "$tls/broker.password")
+ssl.truststore.type=PEM
+ssl.truststore.location=$tls/ca.pem
+listener.name.ssl.ssl.client.auth=required
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=$dir/data
 num.partitions=4
 auto.create.topics.enable=true
@@ -188,8 +208,14 @@ EOF
   if [[ ! -f $dir/data/meta.properties ]]; then
     local id
     id=$("${jvm[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-    "${jvm[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" >"$dir/logs/format.log" 2>&1 \
+    # KRaft keeps SCRAM credentials in its metadata log: they are given when it is formatted.
+    "${jvm[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" \
+      --add-scram "SCRAM-SHA-512=[name=smonnet,password=$(cat "$tls/scram.password")]" >"$dir/logs/format.log" 2>&1 \
       || { show_log "$dir/logs/format.log"; die "kafka storage format failed"; }
+    cp "$tls/scram.password" "$dir/data/.scram-of"
+  elif ! cmp -s "$tls/scram.password" "$dir/data/.scram-of" 2>/dev/null; then
+    # Data formatted before these credentials (or with others): they are set once it runs.
+    touch "$dir/data/.scram-pending"
   fi
   say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
   nohup "${jvm[@]}" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
@@ -204,7 +230,15 @@ wait_kafka() {
     show_log "$dir/logs/server.log"
     die "Kafka did not become ready"
   fi
-  say "Kafka ready on 127.0.0.1:$KAFKA_PORT"
+  if [[ -f $dir/data/.scram-pending ]]; then
+    "$(find_java_home)/bin/java" -cp "$kafka_home/libs/*" "-Dlog4j.configuration=file:$here/services/log4j.properties" \
+      kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter --entity-type users \
+      --entity-name smonnet --add-config "SCRAM-SHA-512=[password=$(cat "$tls/scram.password")]" \
+      >"$dir/logs/scram.log" 2>&1 || { show_log "$dir/logs/scram.log"; die "cannot set the SCRAM user's password"; }
+    cp "$tls/scram.password" "$dir/data/.scram-of"
+    rm -f "$dir/data/.scram-pending"
+  fi
+  say "Kafka ready on 127.0.0.1:$KAFKA_PORT (TLS $KAFKA_SSL_PORT, SASL_SSL $KAFKA_SASL_PORT)"
 }
 
 # --- Elasticsearch -------------------------------------------------------------------------------
@@ -275,14 +309,15 @@ wait_es() {
 cmd_up() {
   command -v node >/dev/null || die "node not found"
   command -v curl >/dev/null || die "curl not found"
-  [[ -d $root/node_modules/kafkajs ]] || die "node_modules missing: run 'npm ci' first"
+  [[ -d $root/node_modules/@platformatic/kafka ]] || die "node_modules missing: run 'npm ci' first"
   mkdir -p "$run"
   # A set that is already running keeps the ports it was started with.
   if pid_of kafka >/dev/null || pid_of es >/dev/null; then load_ports; else load_ports env; fi
   fetch_kafka
   fetch_es
-  printf 'KAFKA_PORT=%s\nKAFKA_CONTROLLER_PORT=%s\nES_PORT=%s\nES_TRANSPORT_PORT=%s\n' \
-    "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$ES_PORT" "$ES_TRANSPORT_PORT" >"$run/ports.env"
+  printf 'KAFKA_PORT=%s\nKAFKA_CONTROLLER_PORT=%s\nKAFKA_SSL_PORT=%s\nKAFKA_SASL_PORT=%s\nES_PORT=%s\nES_TRANSPORT_PORT=%s\n' \
+    "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SSL_PORT" "$KAFKA_SASL_PORT" "$ES_PORT" "$ES_TRANSPORT_PORT" \
+    >"$run/ports.env"
   # Both JVMs start before either is awaited: on two cores their start-ups overlap well.
   [[ $only == es ]] || start_kafka
   [[ $only == kafka ]] || start_es
@@ -310,6 +345,10 @@ cmd_status() {
 cmd_env() {
   load_ports
   echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
+  # The secured listeners of the same broker, and where their certificates and SCRAM password are.
+  echo "KAFKA_SSL_BROKERS=127.0.0.1:$KAFKA_SSL_PORT"
+  echo "KAFKA_SASL_BROKERS=127.0.0.1:$KAFKA_SASL_PORT"
+  echo "KAFKA_TLS_DIR=$tls"
   echo "ES_URL=http://127.0.0.1:$ES_PORT"
 }
 

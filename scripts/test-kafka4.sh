@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Kafka-facing integration tests again, on a Kafka 4 broker: 4.0 removed old protocol versions
-# (KIP-896) and kafkajs 2.2.4 predates it, so "works on 4.x" is tested, not assumed. Swaps the
+# (KIP-896), so "works on 4.x" is tested, not assumed. Swaps the
 # local broker for SMONNET_KAFKA4_VERSION, runs the tests, and puts the default broker back.
 # Extra arguments go to vitest.
 set -euo pipefail

@@ -103,6 +103,21 @@ export class KafkaAdmin {
     return out;
   }
 
+  /** Bytes the broker stores for `topics` (every partition, every log directory). */
+  async storedBytes(topics: readonly string[]): Promise<number> {
+    const request = await Promise.all(
+      topics.map(async (name) => ({
+        name,
+        partitions: Array.from({ length: await this.partitions(name) }, (_, i) => i),
+      })),
+    );
+    let bytes = 0n;
+    for (const broker of await this.admin.describeLogDirs({ topics: request }))
+      for (const dir of broker.results)
+        for (const t of dir.topics) for (const p of t.partitions) bytes += p.partitionSize;
+    return Number(bytes);
+  }
+
   async groups(): Promise<string[]> {
     return [...(await this.admin.listGroups()).keys()];
   }

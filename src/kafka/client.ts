@@ -53,7 +53,6 @@ export function clientOptions(kafka: KafkaConnection, clientId: string): BaseOpt
         // through an address their certificate does not name).
         ...(!tls.checkHostname && { checkServerIdentity: () => undefined }),
       },
-      tlsServerName: true,
     }),
     ...(sasl && { sasl: saslOptions(sasl) }),
   };

@@ -17,7 +17,7 @@ import {
 import type { Logger } from '../observability/logger.js';
 import { type Backoff, doublingDelay, sleep } from '../util/backoff.js';
 import { clientOptions, type KafkaConnection } from './client.js';
-import { describeKafkaError } from './describe.js';
+import { describeKafkaError, hintOf } from './describe.js';
 
 /** A consumed message, as every stage after Kafka sees it. */
 export interface ConsumedMessage {
@@ -247,7 +247,7 @@ export class GroupConsumer {
   }
 
   private async backOff(err: unknown, what: string): Promise<void> {
-    this.trouble = `${what}: ${describeKafkaError(err)}`;
+    this.trouble = `${what}: ${describeKafkaError(err, hintOf(this.kafka.security))}`;
     const delay = doublingDelay(this.failures++, REOPEN_BACKOFF);
     this.logger.warn(
       { topic: this.settings.topic, group: this.settings.groupId, retryInMs: delay },

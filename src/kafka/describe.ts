@@ -3,6 +3,7 @@
  * refusal, a SASL answer, a codec) in retries and aggregates; status shows the cause, never a
  * credential (the client's messages name mechanisms and hosts, not secrets).
  */
+import type { KafkaSecurity } from '../config/types.js';
 
 interface Nested {
   message?: unknown;
@@ -24,13 +25,32 @@ function leaves(err: unknown, depth = 0): Nested[] {
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
 
-export function describeKafkaError(err: unknown): string {
+/** What the caller knows of how it connects, for causes the error itself does not name. */
+export interface ConnectionHint {
+  readonly tls: boolean;
+  readonly clientCertificate: boolean;
+}
+
+export const hintOf = (security: KafkaSecurity): ConnectionHint => ({
+  tls: security.tls !== undefined,
+  clientCertificate: security.tls?.certFile !== undefined,
+});
+
+export function describeKafkaError(err: unknown, hint?: ConnectionHint): string {
   const all = leaves(err);
   const text = (e: Nested) => String(e.message ?? e);
+  // A TLS 1.3 broker refuses a client certificate after the handshake by closing the connection:
+  // all the client sees is every connection closed at once.
+  if (hint?.tls && all.length > 0 && all.every((e) => /^Connection closed/.test(text(e))))
+    return hint.clientCertificate
+      ? 'the broker closed every TLS connection at once: it does not accept the client certificate (ssl_cert_file), or the listener expects another protocol'
+      : 'the broker closed every TLS connection at once: it may require a client certificate (ssl_cert_file and ssl_key_file), or the listener expects another protocol';
   const tls = all.find((e) => TLS_CODES.test(String(e.code ?? '')) || /certificate|SSL|TLS/i.test(text(e)));
   if (tls) return `TLS with the broker failed: ${text(tls)}`;
   const auth = all.find((e) => /authenticat|SASL|credential/i.test(text(e)));
   if (auth) return `the broker refused the SASL credentials: ${text(auth)}`;
+  const protocol = all.find((e) => /requires TLS/i.test(text(e)));
+  if (protocol) return `${text(protocol)} (security_protocol = ssl or sasl_ssl)`;
   const codec = all.find((e) => /compress|codec/i.test(text(e)));
   if (codec) return `cannot read a record batch: ${text(codec)}`;
   const first = all[0];

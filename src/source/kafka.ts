@@ -7,7 +7,7 @@
 import type { KafkaSettings } from '../config/types.js';
 import { KafkaAdmin, type NewTopic } from '../kafka/admin.js';
 import { type BatchHandler, GroupConsumer } from '../kafka/consumer.js';
-import { describeKafkaError } from '../kafka/describe.js';
+import { describeKafkaError, hintOf } from '../kafka/describe.js';
 import type { Logger } from '../observability/logger.js';
 import type { RateLimitedLog } from '../observability/rate-limited.js';
 import { type Backoff, retryUntilDone, sleep } from '../util/backoff.js';
@@ -41,7 +41,7 @@ export class KafkaSource {
   private lookupTrouble: string | undefined;
 
   constructor(
-    kafka: KafkaSettings,
+    private readonly kafka: KafkaSettings,
     private readonly settings: SourceSettings,
     private readonly logger: Logger,
     private readonly warn: RateLimitedLog,
@@ -77,7 +77,7 @@ export class KafkaSource {
       () => this.admin.requireTopic(topic),
       (err, delay) => {
         if (this.stopping) throw err;
-        const reason = describeKafkaError(err);
+        const reason = describeKafkaError(err, hintOf(this.kafka.security));
         // A topic not there yet is the operator's business; a broker that refuses us is trouble.
         this.lookupTrouble = /does not exist yet/.test(reason) ? undefined : `cannot reach Kafka: ${reason}`;
         this.warn.warn('no-topic', { topic, retryInMs: delay }, reason);

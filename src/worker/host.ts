@@ -107,13 +107,15 @@ export async function runWorker(
   let reportedAt = 0;
   const sendStats = (force = true): void => {
     const gauges = worker.gauges();
-    // What an operator watches change: counters, lag, health, reachability, the alerts firing.
+    // What an operator watches change: counters, lag, health, reachability, the alerts and their rules.
     const key = JSON.stringify([
       worker.stats,
       worker.lag,
       gauges.trouble,
       gauges.elasticsearchReachable,
       gauges.alerts?.firing,
+      // Webhook failures and deliveries too: a failure counted must not wait for the idle report.
+      gauges.alerts?.rules,
     ]);
     if (!force && key === reported && Date.now() - reportedAt < IDLE_REPORT_MS) return;
     reported = key;

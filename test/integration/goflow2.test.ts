@@ -9,7 +9,10 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { parseConfig } from '../../src/config/parse.js';
 import { decodeValue } from '../../src/decode/detect.js';
+import { tenantTopic } from '../../src/fanout/route.js';
+import { Segregator } from '../../src/fanout/segregator.js';
 import type { FlowRecord } from '../../src/record.js';
 import { TenantWorker } from '../../src/worker/tenant-worker.js';
 import { KAFKA_BROKERS, type TestKafka, testElasticsearch, testKafka, waitFor } from '../helpers.js';
@@ -26,7 +29,12 @@ const DATAGRAMS = readFileSync(
   .map((l) => Buffer.from(l, 'base64'));
 
 /** goflow2 collecting sFlow on 127.0.0.1:`port` into `topic`; stopped when the test ends. */
-async function startGoflow2(topic: string, format: 'json' | 'bin', port: number): Promise<ChildProcess> {
+async function startGoflow2(
+  topic: string,
+  format: 'json' | 'bin',
+  port: number,
+  compression = 'none',
+): Promise<ChildProcess> {
   const bin = execFileSync('bash', [`${root}scripts/goflow2.sh`], { encoding: 'utf8' }).trim();
   const child = spawn(
     bin,
@@ -37,6 +45,7 @@ async function startGoflow2(topic: string, format: 'json' | 'bin', port: number)
       `-transport.kafka.brokers=${KAFKA_BROKERS}`,
       `-transport.kafka.topic=${topic}`,
       '-transport.kafka.flushfreq=200ms',
+      `-transport.kafka.compression=${compression}`,
       `-format=${format}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -166,3 +175,59 @@ describe('goflow2 between real sFlow and smonnet', () => {
     },
   );
 });
+
+describe('goflow2 compressing what it writes', () => {
+  it.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'])(
+    '%s: every record is indexed, in direct and in fan-out mode',
+    async (compression) => {
+      const kafka = testKafka();
+      const scenario = writeScenario({ all: { keys: {} } });
+      const es = testElasticsearch(scenario.topic);
+      await createScenarioTopic(kafka, scenario);
+      onTestFinished(() => kafka.deleteTopics([tenantTopic(scenario.topic, 'all')]));
+      const port = await freePort();
+      await startGoflow2(scenario.topic, 'json', port, compression);
+      await sendDatagrams(port);
+      // Read back through smonnet's consumer, which decompresses what the broker hands it.
+      const messages = await written(kafka, scenario.topic);
+      expect(messages.length).toBe(88);
+      const ids = messages.map((m) => `${scenario.topic}-${m.partition}-${m.offset}-0`).sort();
+      const stored = await kafka.admin().storedBytes([scenario.topic]);
+      bytesOf.set(compression, stored);
+      if (compression !== 'none' && bytesOf.has('none')) expect(stored).toBeLessThan(bytesOf.get('none')!);
+
+      // Direct: the tenant reads the compressed topic itself.
+      await runTenants(scenario, 88);
+      const direct = await allDocuments(es, `${scenario.prefixes['all']}-*`);
+      expect(direct.map((d) => d.id).sort()).toEqual(ids);
+
+      // Fan-out: the segregator reads it and writes packs; the tenant reads those, same ids.
+      const text = readFileSync(scenario.file, 'utf8')
+        .replace(/^group_prefix = (.*)$/m, 'group_prefix = $1-fanout\nmode = fanout')
+        .replace(/^index_prefix = (.*)$/m, 'index_prefix = $1-fanout');
+      const fanout = parseConfig(text, scenario.file);
+      const segregator = new Segregator(fanout, pino({ level: 'silent' }));
+      const worker = new TenantWorker(fanout, fanout.tenants[0]!, pino({ level: 'silent' }));
+      onTestFinished(async () => {
+        await worker.stop();
+        await segregator.stop();
+      });
+      await segregator.start();
+      await worker.start();
+      await waitFor(
+        'the fan-out tenant settled every record',
+        async () =>
+          worker.stats.consumed >= 88 && worker.lag === 0 && segregator.lag === 0 ? true : undefined,
+        90_000,
+        500,
+      );
+      const routed = await allDocuments(es, `${scenario.prefixes['all']}-fanout-*`);
+      expect(routed.map((d) => d.id).sort()).toEqual(ids);
+      expect(segregator.stats.consumed).toBe(88);
+    },
+    150_000,
+  );
+});
+
+/** Bytes the broker stored for each codec's topic (the same 88 records each time). */
+const bytesOf = new Map<string, number>();
