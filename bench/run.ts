@@ -32,7 +32,6 @@ import { TenantWorker } from '../dist/worker/tenant-worker.js';
 import { clients, codecs } from './compare.js';
 import {
   asOut,
-  type BenchMessage,
   BROKERS,
   createTopic,
   deleteTopicsOf,

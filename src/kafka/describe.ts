@@ -45,12 +45,12 @@ export function describeKafkaError(err: unknown, hint?: ConnectionHint): string 
     return hint.clientCertificate
       ? 'the broker closed every TLS connection at once: it does not accept the client certificate (ssl_cert_file), or the listener expects another protocol'
       : 'the broker closed every TLS connection at once: it may require a client certificate (ssl_cert_file and ssl_key_file), or the listener expects another protocol';
+  const protocol = all.find((e) => /requires TLS/i.test(text(e)));
+  if (protocol) return `${text(protocol)} (security_protocol = ssl or sasl_ssl)`;
   const tls = all.find((e) => TLS_CODES.test(String(e.code ?? '')) || /certificate|SSL|TLS/i.test(text(e)));
   if (tls) return `TLS with the broker failed: ${text(tls)}`;
   const auth = all.find((e) => /authenticat|SASL|credential/i.test(text(e)));
   if (auth) return `the broker refused the SASL credentials: ${text(auth)}`;
-  const protocol = all.find((e) => /requires TLS/i.test(text(e)));
-  if (protocol) return `${text(protocol)} (security_protocol = ssl or sasl_ssl)`;
   const codec = all.find((e) => /compress|codec/i.test(text(e)));
   if (codec) return `cannot read a record batch: ${text(codec)}`;
   const first = all[0];

@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
 
@@ -8,8 +10,14 @@ const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status ===
 
 describe('deployment files', () => {
   it.skipIf(!hasSystemdAnalyze)('the systemd unit passes systemd-analyze verify', () => {
-    // verify checks that ExecStart's program exists; /usr/bin/node is the one it names.
-    const out = execFileSync('systemd-analyze', ['verify', `${root}deploy/smonnet.service`], {
+    // verify checks that ExecStart's program exists: the unit names the Node.js npm ci installs
+    // under /opt/smonnet, which this checkout has under its own root.
+    const unit = join(mkdtempSync(join(tmpdir(), 'smonnet-unit-')), 'smonnet.service');
+    writeFileSync(
+      unit,
+      readFileSync(`${root}deploy/smonnet.service`, 'utf8').replaceAll('/opt/smonnet/', root),
+    );
+    const out = execFileSync('systemd-analyze', ['verify', unit], {
       encoding: 'utf8',
       stdio: 'pipe',
     });

@@ -35,4 +35,12 @@ describe('tenant state', () => {
     expect(tenantState(true, replicas, []).state).toBe('failed');
     expect(tenantState(false, [replica('starting')], [replica('starting')]).state).toBe('starting');
   });
+
+  it('is degraded, not starting, when a worker that cannot start says why', () => {
+    const refused = replica('starting', 'cannot reach Kafka: the broker refused the SASL credentials');
+    expect(tenantState(false, [refused], [refused])).toEqual({
+      state: 'degraded',
+      problem: 'cannot reach Kafka: the broker refused the SASL credentials',
+    });
+  });
 });
