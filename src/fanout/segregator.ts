@@ -127,11 +127,11 @@ export class Segregator {
     if (config) await this.useConfig(config);
   }
 
-  async stop(): Promise<void> {
+  async stop(drainMs = 10_000): Promise<void> {
     this.stopping = true;
     if (this.commitTimer) clearInterval(this.commitTimer);
     await this.commitRouted();
-    await this.group?.stop(10_000);
+    await this.group?.stop(drainMs);
     await this.producer.close().catch(() => {});
     await this.deadLetters.close().catch(() => {});
     await this.admin.close().catch(() => {});

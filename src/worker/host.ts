@@ -21,6 +21,7 @@ type HostedWorker = Pick<
 >;
 
 const IDLE_REPORT_MS = 5000;
+const ORPHAN_DRAIN_MS = 1000;
 
 function send(message: WorkerMessage): void {
   if (process.connected) process.send?.(message);
@@ -131,10 +132,11 @@ export async function runWorker(
   const report = opts.ipc ? setInterval(() => sendStats(false), 1000) : undefined;
 
   let stopping: Promise<void> | undefined;
-  const stop = (reason: string): void => {
+  /** `drainMs`: how long in-flight chunks may take to settle; the worker's default when absent. */
+  const stop = (reason: string, drainMs?: number): void => {
     if (stopping) return;
     logger.info({ reason }, 'stopping: draining in-flight work');
-    stopping = worker.stop().then(() => {
+    stopping = worker.stop(drainMs).then(() => {
       if (progress) clearInterval(progress);
       if (report) clearInterval(report);
       stopGuard();
@@ -157,7 +159,9 @@ export async function runWorker(
   process.on('SIGINT', () => stop('SIGINT'));
   if (opts.ipc) {
     // No orphans: a worker whose supervisor is gone stops consuming.
-    process.on('disconnect', () => stop('supervisor gone'));
+    // Its partitions go to the group's other members at once: a chunk not settled within a
+    // second is read again by them, not waited for (the supervisor that would restart us is gone).
+    process.on('disconnect', () => stop('supervisor gone', ORPHAN_DRAIN_MS));
     const obey = (m: unknown): void => {
       if (!isSupervisorMessage(m)) return;
       const message = m as SupervisorMessage;

@@ -163,13 +163,16 @@ export class TenantWorker {
     this.logger.info({ group: this.groupId, topic: this.config.kafka.topic }, 'tenant worker consuming');
   }
 
-  /** Stops consuming; a chunk in flight either finishes and commits or stays uncommitted. */
-  async stop(): Promise<void> {
+  /**
+   * Stops consuming; a chunk in flight either finishes and commits within `drainMs` or stays
+   * uncommitted (read again by whoever takes the partition).
+   */
+  async stop(drainMs = this.options.drainMs): Promise<void> {
     this.stopping = true;
     this.retention.stop();
     this.alerts.stop();
     this.inFlight.wake();
-    await this.source.stop(this.options.drainMs);
+    await this.source.stop(drainMs);
     await this.processor?.close();
     await this.deadLetters.close().catch(() => {});
     await this.sink.close();

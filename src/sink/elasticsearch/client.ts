@@ -16,5 +16,10 @@ export function createElasticsearchClient(settings: ElasticsearchSettings): Clie
     maxRetries: 0,
     requestTimeout: 60_000,
     compression: false,
+    // The default ('replace') clones every failed request's diagnostics key by key, the bulk body
+    // too: a 1 MB body became a million one-byte entries per retry, and a worker retrying through
+    // an outage grew to 280 MB. 'remove' drops the headers (where credentials are) and the
+    // connection without walking the body.
+    redaction: { type: 'remove' },
   });
 }
