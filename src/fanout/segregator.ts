@@ -7,7 +7,7 @@
  * Undecodable records are dead-lettered here, once, not once per tenant.
  */
 import type { AppConfig } from '../config/types.js';
-import { KafkaAdmin } from '../kafka/admin.js';
+import { KafkaAdmin, waitForTopic } from '../kafka/admin.js';
 import { type ConsumedMessage, type FetchedBatch, GroupConsumer } from '../kafka/consumer.js';
 import { describeKafkaError } from '../kafka/describe.js';
 import { KafkaProducer, type OutMessage } from '../kafka/producer.js';
@@ -54,6 +54,8 @@ export class Segregator {
   /** Per partition, the next offset to commit and the generation that routed up to it. */
   private readonly done = new Map<number, { next: bigint; generation: number }>();
   private commitTimer: NodeJS.Timeout | undefined;
+  /** Why the source topic cannot be looked up now (while starting), or undefined. */
+  private lookupTrouble: string | undefined;
   private stopping = false;
 
   constructor(
@@ -76,7 +78,7 @@ export class Segregator {
 
   gauges(): WorkerGauges {
     const lagByPartition = this.group?.lagRecord() ?? {};
-    const trouble = this.group?.trouble;
+    const trouble = this.lookupTrouble ?? this.group?.trouble;
     return {
       ...(trouble && { trouble }),
       inFlightMessages: 0,
@@ -94,14 +96,17 @@ export class Segregator {
 
   async start(): Promise<void> {
     const { topic } = this.config.kafka;
-    this.partitions = await retryUntilDone(
-      () => this.admin.requireTopic(topic),
-      (err) => {
-        if (this.stopping) throw err;
-        this.logger.debug({ topic, err: describeKafkaError(err) }, 'waiting for the source topic');
+    this.partitions = await waitForTopic(
+      this.admin,
+      this.config.kafka,
+      topic,
+      () => this.stopping,
+      (reason, trouble) => {
+        this.lookupTrouble = trouble;
+        this.logger.debug({ topic, err: reason }, 'waiting for the source topic');
       },
-      SERVICE_BACKOFF,
     );
+    this.lookupTrouble = undefined;
     await this.useConfig(this.config);
     if (this.stopping) return;
     this.group = new GroupConsumer(
@@ -234,6 +239,7 @@ export class Segregator {
     const last = batch.messages[batch.messages.length - 1]!.offset;
     // Every produce of the batch was acknowledged: the offset may be committed.
     this.done.set(batch.partition, { next: BigInt(last) + 1n, generation: batch.generation });
+    this.group?.succeeded();
   }
 }
 

@@ -1,7 +1,12 @@
 /** Topic lookups and creation, and offsets, for every process; one connection kept while in use. */
 import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
 import { SmonnetError } from '../errors.js';
+import { type Backoff, retryUntilDone } from '../util/backoff.js';
 import { clientOptions, type KafkaConnection } from './client.js';
+import { describeKafkaError, hintOf } from './describe.js';
+
+/** Waits for a missing source topic: 0.5 s, then up to 5 s between looks. */
+const TOPIC_BACKOFF: Backoff = { initialMs: 500, maxMs: 5_000 };
 
 export interface NewTopic {
   readonly topic: string;
@@ -143,4 +148,28 @@ export async function withAdmin<T>(
   } finally {
     await admin.close().catch(() => {});
   }
+}
+
+/**
+ * Waits until `topic` exists (the source topic is the operator's to create: partitions,
+ * retention) and returns its partitions. Each failed look goes to `onRetry` with its reason and,
+ * when the broker refuses us rather than lacks the topic, the trouble to report meanwhile.
+ */
+export function waitForTopic(
+  admin: KafkaAdmin,
+  kafka: KafkaConnection,
+  topic: string,
+  stopping: () => boolean,
+  onRetry: (reason: string, trouble: string | undefined, delayMs: number) => void,
+): Promise<number> {
+  return retryUntilDone(
+    () => admin.requireTopic(topic),
+    (err, delay) => {
+      if (stopping()) throw err;
+      const reason = describeKafkaError(err, hintOf(kafka.security));
+      const missing = err instanceof SmonnetError && err.code === 'KAFKA_NOT_READY';
+      onRetry(reason, missing ? undefined : `cannot reach Kafka: ${reason}`, delay);
+    },
+    TOPIC_BACKOFF,
+  );
 }

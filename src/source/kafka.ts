@@ -5,12 +5,12 @@
  */
 
 import type { KafkaSettings } from '../config/types.js';
-import { KafkaAdmin, type NewTopic } from '../kafka/admin.js';
+import { KafkaAdmin, type NewTopic, waitForTopic } from '../kafka/admin.js';
 import { type BatchHandler, GroupConsumer } from '../kafka/consumer.js';
-import { describeKafkaError, hintOf } from '../kafka/describe.js';
+import { describeKafkaError } from '../kafka/describe.js';
 import type { Logger } from '../observability/logger.js';
 import type { RateLimitedLog } from '../observability/rate-limited.js';
-import { type Backoff, retryUntilDone, sleep } from '../util/backoff.js';
+import { sleep } from '../util/backoff.js';
 import { type ChunkOutcome, CommitLane } from './commit-lane.js';
 
 export interface SourceSettings {
@@ -20,9 +20,6 @@ export interface SourceSettings {
   /** [kafka] fetch_min_kb, in bytes. */
   readonly minBytes: number;
 }
-
-/** Waits for a missing source topic: 0.5 s, then up to 5 s between looks. */
-const TOPIC_BACKOFF: Backoff = { initialMs: 500, maxMs: 5_000 };
 
 /**
  * Small fetches keep a worker's memory low (eight tenants of a 2-core host stay under 200 MB
@@ -70,19 +67,18 @@ export class KafkaSource {
     return this.lookupTrouble ?? this.group.trouble;
   }
 
-  /** The source topic is the operator's to create (partitions, retention): wait until it exists. */
+  /** Waits until the source topic exists; a broker that refuses us is the worker's trouble meanwhile. */
   async waitForTopic(): Promise<void> {
     const { topic } = this.settings;
-    await retryUntilDone(
-      () => this.admin.requireTopic(topic),
-      (err, delay) => {
-        if (this.stopping) throw err;
-        const reason = describeKafkaError(err, hintOf(this.kafka.security));
-        // A topic not there yet is the operator's business; a broker that refuses us is trouble.
-        this.lookupTrouble = /does not exist yet/.test(reason) ? undefined : `cannot reach Kafka: ${reason}`;
+    await waitForTopic(
+      this.admin,
+      this.kafka,
+      topic,
+      () => this.stopping,
+      (reason, trouble, delay) => {
+        this.lookupTrouble = trouble;
         this.warn.warn('no-topic', { topic, retryInMs: delay }, reason);
       },
-      TOPIC_BACKOFF,
     );
     this.lookupTrouble = undefined;
   }
