@@ -8,7 +8,8 @@
 #
 # Settings (environment): SMONNET_KAFKA_PORT (9092), SMONNET_KAFKA_CONTROLLER_PORT (9093),
 # SMONNET_KAFKA_SSL_PORT (9094: TLS, client certificates required), SMONNET_KAFKA_SASL_PORT (9095:
-# SASL_SSL, SCRAM-SHA-512 user `smonnet`),
+# SASL_SSL, SCRAM-SHA-512 user `smonnet`), SMONNET_KAFKA_OAUTH_PORT (9096: SASL_PLAINTEXT,
+# OAUTHBEARER with Kafka's unsecured token validator, for tests that issue their own tokens),
 # SMONNET_ES_PORT (9200), SMONNET_ES_TRANSPORT_PORT (9300), SMONNET_CACHE (<repo>/.cache),
 # SMONNET_SERVICE_USER (smonnet; the unprivileged user Elasticsearch runs as when we are root),
 # SMONNET_KAFKA_HEAP (512m), SMONNET_ES_HEAP (1g), JAVA_HOME (found from `java` when unset).
@@ -60,7 +61,7 @@ say() { echo "services: $*" >&2; }
 # environment says now.
 load_ports() {
   local prefer_env=${1:-no}
-  KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 KAFKA_SSL_PORT=9094 KAFKA_SASL_PORT=9095
+  KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 KAFKA_SSL_PORT=9094 KAFKA_SASL_PORT=9095 KAFKA_OAUTH_PORT=9096
   ES_PORT=9200 ES_TRANSPORT_PORT=9300
   if [[ $prefer_env == no && -f $run/ports.env ]]; then
     # shellcheck disable=SC1091
@@ -71,6 +72,7 @@ load_ports() {
   KAFKA_CONTROLLER_PORT=${SMONNET_KAFKA_CONTROLLER_PORT:-$KAFKA_CONTROLLER_PORT}
   KAFKA_SSL_PORT=${SMONNET_KAFKA_SSL_PORT:-$KAFKA_SSL_PORT}
   KAFKA_SASL_PORT=${SMONNET_KAFKA_SASL_PORT:-$KAFKA_SASL_PORT}
+  KAFKA_OAUTH_PORT=${SMONNET_KAFKA_OAUTH_PORT:-$KAFKA_OAUTH_PORT}
   ES_PORT=${SMONNET_ES_PORT:-$ES_PORT}
   ES_TRANSPORT_PORT=${SMONNET_ES_TRANSPORT_PORT:-$ES_TRANSPORT_PORT}
 }
@@ -167,6 +169,7 @@ start_kafka() {
   require_free "$KAFKA_CONTROLLER_PORT" "the Kafka controller"
   require_free "$KAFKA_SSL_PORT" "Kafka's TLS listener"
   require_free "$KAFKA_SASL_PORT" "Kafka's SASL_SSL listener"
+  require_free "$KAFKA_OAUTH_PORT" "Kafka's OAUTHBEARER listener"
   local dir=$run/kafka-$KAFKA_VERSION java_home
   java_home=$(find_java_home)
   mkdir -p "$dir/data" "$dir/logs"
@@ -175,11 +178,11 @@ start_kafka() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT,OAUTH://127.0.0.1:$KAFKA_OAUTH_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT,OAUTH://127.0.0.1:$KAFKA_OAUTH_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,OAUTH:SASL_PLAINTEXT
 ssl.keystore.type=PKCS12
 ssl.keystore.location=$tls/broker.p12
 ssl.keystore.password=$(cat "$tls/broker.password")
@@ -190,6 +193,8 @@ listener.name.ssl.ssl.client.auth=required
 sasl.enabled.mechanisms=SCRAM-SHA-512
 listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
 log.dirs=$dir/data
 num.partitions=4
 auto.create.topics.enable=true
@@ -238,7 +243,7 @@ wait_kafka() {
     cp "$tls/scram.password" "$dir/data/.scram-of"
     rm -f "$dir/data/.scram-pending"
   fi
-  say "Kafka ready on 127.0.0.1:$KAFKA_PORT (TLS $KAFKA_SSL_PORT, SASL_SSL $KAFKA_SASL_PORT)"
+  say "Kafka ready on 127.0.0.1:$KAFKA_PORT (TLS $KAFKA_SSL_PORT, SASL_SSL $KAFKA_SASL_PORT, OAUTHBEARER $KAFKA_OAUTH_PORT)"
 }
 
 # --- Elasticsearch -------------------------------------------------------------------------------
@@ -318,6 +323,7 @@ cmd_up() {
   printf 'KAFKA_PORT=%s\nKAFKA_CONTROLLER_PORT=%s\nKAFKA_SSL_PORT=%s\nKAFKA_SASL_PORT=%s\nES_PORT=%s\nES_TRANSPORT_PORT=%s\n' \
     "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SSL_PORT" "$KAFKA_SASL_PORT" "$ES_PORT" "$ES_TRANSPORT_PORT" \
     >"$run/ports.env"
+  echo "KAFKA_OAUTH_PORT=$KAFKA_OAUTH_PORT" >>"$run/ports.env"
   # Both JVMs start before either is awaited: on two cores their start-ups overlap well.
   [[ $only == es ]] || start_kafka
   [[ $only == kafka ]] || start_es
@@ -348,6 +354,7 @@ cmd_env() {
   # The secured listeners of the same broker, and where their certificates and SCRAM password are.
   echo "KAFKA_SSL_BROKERS=127.0.0.1:$KAFKA_SSL_PORT"
   echo "KAFKA_SASL_BROKERS=127.0.0.1:$KAFKA_SASL_PORT"
+  echo "KAFKA_OAUTH_BROKERS=127.0.0.1:$KAFKA_OAUTH_PORT"
   echo "KAFKA_TLS_DIR=$tls"
   echo "ES_URL=http://127.0.0.1:$ES_PORT"
 }

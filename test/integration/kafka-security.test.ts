@@ -6,6 +6,7 @@
  * reason that says so.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { sampleMessages } from '../../src/gen/sample.js';
@@ -67,7 +68,82 @@ function securedScenario(kafka: string[], mode: 'direct' | 'fanout', port: numbe
   return { scenario, runtimeDir };
 }
 
+/**
+ * A client-credentials token endpoint on 127.0.0.1 issuing unsecured JWTs, which the broker's
+ * OAUTHBEARER listener accepts (Kafka's unsecured validator); counts the tokens it gave.
+ */
+async function tokenEndpoint(
+  clientId: string,
+  secret: string,
+): Promise<{ url: string; issued: () => number }> {
+  let issued = 0;
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const server = createServer((req, res) => {
+    const expected = `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`;
+    if (req.method !== 'POST' || req.headers.authorization !== expected) {
+      res.writeHead(401).end('{"error":"invalid_client"}');
+      return;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    issued++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        access_token: `${b64({ alg: 'none' })}.${b64({ sub: clientId, iat: now, exp: now + 3600 })}.`,
+        expires_in: 3600,
+      }),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/token`, issued: () => issued };
+}
+
 describe('secured Kafka listeners', () => {
+  it('OAUTHBEARER with a client-credentials token endpoint: exact counts, the secret never shown', async () => {
+    const plain = testKafka();
+    const port = await freePort();
+    const secret = 'oauth-client-secret-7d2a';
+    const endpoint = await tokenEndpoint('smonnet-client', secret);
+    const { scenario, runtimeDir } = securedScenario(
+      [
+        `brokers = ${env('KAFKA_OAUTH_BROKERS')}`,
+        'security_protocol = sasl_plaintext',
+        'sasl_mechanism = oauthbearer',
+        `sasl_oauth_token_url = ${endpoint.url}`,
+        'sasl_oauth_client_id = smonnet-client',
+        `sasl_oauth_client_secret = ${secret}`,
+      ],
+      'direct',
+      port,
+    );
+    const es = testElasticsearch(scenario.topic);
+    await createScenarioTopic(plain, scenario);
+    const messages = [...sampleMessages({ ...GEN, linesPerMessage: 1, counterEvery: 50 })];
+    await testKafka(scenario.config.kafka).produce(
+      messages.map((m) => ({ topic: scenario.topic, key: m.key, value: Buffer.from(m.value) })),
+    );
+    const expected = expectedRecords(scenario.config, messages);
+    const daemon = startDaemon(scenario.file, port, runtimeDir);
+    for (const [name, prefix] of Object.entries(scenario.prefixes))
+      await waitFor(
+        `${name} to index ${expected[name]!.length} records`,
+        async () => ((await countDocuments(es, `${prefix}-*`)) >= expected[name]!.length ? true : undefined),
+        120_000,
+        1000,
+      );
+    for (const [name, prefix] of Object.entries(scenario.prefixes))
+      expect(await countDocuments(es, `${prefix}-*`), name).toBe(expected[name]!.length);
+    expect(endpoint.issued()).toBeGreaterThan(0);
+    const shown = [
+      JSON.stringify((await daemon.api('GET', '/api/v1/tenants')).json),
+      (await runCli(['status', '-c', scenario.file, '--json'])).output,
+      (await runCli(['config', 'check', '-c', scenario.file])).output,
+      daemon.output(),
+    ].join('\n');
+    expect(shown.includes(secret)).toBe(false);
+  }, 180_000);
+
   for (const [listener, lines] of Object.entries(LISTENERS)) {
     it.each(['direct', 'fanout'] as const)(
       `${listener}, %s mode: exact counts, dead letters, no secret shown`,

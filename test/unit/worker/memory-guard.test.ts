@@ -1,32 +1,60 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { collectAbove, guardMemory } from '../../../src/worker/memory-guard.js';
+import { guardMemory, needsCollection } from '../../../src/worker/memory-guard.js';
+
+const MB = 1024 * 1024;
 
 describe('memory guard', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('collects only above the budget', () => {
-    const collect = vi.fn();
-    expect(collectAbove(100, 100, collect)).toBe(false);
-    expect(collect).not.toHaveBeenCalled();
-    expect(collectAbove(100, 101, collect)).toBe(true);
-    expect(collect).toHaveBeenCalledTimes(1);
+  it('collects only above the budget, and repeats only after growth or a while', () => {
+    expect(needsCollection(100 * MB, 100 * MB, undefined, 0)).toBe(false);
+    expect(needsCollection(100 * MB, 101 * MB, undefined, 0)).toBe(true);
+    // The last collection left 150 MB resident: collecting again at once would not help.
+    const last = { residentBytes: 150 * MB, at: 0 };
+    expect(needsCollection(100 * MB, 155 * MB, last, 1000)).toBe(false);
+    expect(needsCollection(100 * MB, 159 * MB, last, 1000)).toBe(true);
+    expect(needsCollection(100 * MB, 151 * MB, last, 10_000)).toBe(true);
+    expect(needsCollection(100 * MB, 90 * MB, last, 60_000)).toBe(false);
   });
 
   it('checks on its interval, reports each collection, and stops', () => {
     vi.useFakeTimers();
     const collect = vi.fn();
     const seen: number[] = [];
-    // This process is far above a 1-byte budget: every check collects.
-    const stop = guardMemory(1, (rss) => seen.push(rss), 1000, collect);
+    // Growing fast above a 1-byte budget (each look at it 20 MB more): every check collects.
+    let rss = 100 * MB;
+    const stop = guardMemory(
+      1,
+      (r) => seen.push(r),
+      1000,
+      collect,
+      () => (rss += 20 * MB),
+    );
     vi.advanceTimersByTime(3000);
     expect(collect).toHaveBeenCalledTimes(3);
     expect(seen).toHaveLength(3);
-    expect(seen.every((rss) => rss > 1)).toBe(true);
     stop();
     vi.advanceTimersByTime(3000);
     expect(collect).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not repeat a collection that left the process where it was', () => {
+    vi.useFakeTimers();
+    const collect = vi.fn();
+    const stop = guardMemory(
+      1,
+      () => {},
+      1000,
+      collect,
+      () => 200 * MB,
+    );
+    vi.advanceTimersByTime(9000);
+    expect(collect).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(2000);
+    expect(collect).toHaveBeenCalledTimes(2);
+    stop();
   });
 
   it('does nothing without a budget or without a collector', () => {
