@@ -697,7 +697,7 @@ async function main(): Promise<void> {
     if (ONLY.has('scaling')) await scaling(RECORDS);
     if (ONLY.has('lag'))
       for (const [i, rate] of LAG_RATES.entries()) await lag(rate, LAG_RATES.length > 1 ? `5.${i + 1}` : '5');
-    if (ONLY.has('codecs')) await codecs({ say, drainRun, storedBytes }, RECORDS);
+    if (ONLY.has('codecs')) await codecs({ say, drainRun, storedBytes }, RECORDS, WARMUP);
     if (BASELINE && ONLY.has('clients'))
       await clients(
         {

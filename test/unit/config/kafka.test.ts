@@ -19,9 +19,9 @@ const problems = (kafka: string[]): string => {
 };
 
 describe('[kafka] security and compression', () => {
-  it('is plaintext with lz4 for what smonnet writes unless told otherwise', () => {
-    expect(cfg([])).toMatchObject({ security: { protocol: 'plaintext' }, compression: 'lz4' });
-    expect(cfg(['compression = zstd']).compression).toBe('zstd');
+  it('is plaintext with zstd for what smonnet writes unless told otherwise', () => {
+    expect(cfg([])).toMatchObject({ security: { protocol: 'plaintext' }, compression: 'zstd' });
+    expect(cfg(['compression = lz4']).compression).toBe('lz4');
     expect(problems(['compression = brotli'])).toMatch(
       /compression.*'brotli' is not one of none, gzip, snappy, lz4, zstd/,
     );

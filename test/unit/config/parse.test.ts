@@ -28,7 +28,7 @@ describe('parseConfig', () => {
       tenantTopicRetentionHours: 24,
       fetchMinBytes: 256 * 1024,
       security: { protocol: 'plaintext' },
-      compression: 'lz4',
+      compression: 'zstd',
     });
     expect(cfg.enrich.threads).toBe('auto');
     // Two threads for a worker with two cores to itself, inline when workers share cores.

@@ -11,12 +11,15 @@ describe('memory guard', () => {
   it('collects only above the budget, and repeats only after growth or a while', () => {
     expect(needsCollection(100 * MB, 100 * MB, undefined, 0)).toBe(false);
     expect(needsCollection(100 * MB, 101 * MB, undefined, 0)).toBe(true);
-    // The last collection left 150 MB resident: collecting again at once would not help.
-    const last = { residentBytes: 150 * MB, at: 0 };
-    expect(needsCollection(100 * MB, 155 * MB, last, 1000)).toBe(false);
-    expect(needsCollection(100 * MB, 159 * MB, last, 1000)).toBe(true);
-    expect(needsCollection(100 * MB, 151 * MB, last, 10_000)).toBe(true);
+    // The last collection left 102 MB resident: collecting again at once would not help.
+    const last = { residentBytes: 102 * MB, at: 0 };
+    expect(needsCollection(100 * MB, 105 * MB, last, 1000)).toBe(false);
+    expect(needsCollection(100 * MB, 109 * MB, last, 1000)).toBe(false);
+    expect(needsCollection(100 * MB, 103 * MB, last, 10_000)).toBe(true);
     expect(needsCollection(100 * MB, 90 * MB, last, 60_000)).toBe(false);
+    // Far above the budget (more than 15 %): at every check.
+    expect(needsCollection(100 * MB, 116 * MB, { residentBytes: 116 * MB, at: 0 }, 1000)).toBe(true);
+    expect(needsCollection(100 * MB, 114 * MB, { residentBytes: 110 * MB, at: 0 }, 1000)).toBe(false);
   });
 
   it('checks on its interval, reports each collection, and stops', () => {
@@ -43,8 +46,9 @@ describe('memory guard', () => {
   it('does not repeat a collection that left the process where it was', () => {
     vi.useFakeTimers();
     const collect = vi.fn();
+    // 200 MB resident against a 190 MB budget, whatever a collection does.
     const stop = guardMemory(
-      1,
+      190 * MB,
       () => {},
       1000,
       collect,
