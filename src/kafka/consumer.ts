@@ -154,6 +154,8 @@ export class GroupConsumer {
     if (!list) {
       list = [];
       this.pending.set(m.partition, list);
+      // Once a partition and fetch, not once a message: a commit needs a recent epoch, not the last.
+      this.epochs.set(m.partition, m.leaderEpoch);
     }
     let headers: Record<string, Buffer> | undefined;
     if (m.headers.size > 0) {
@@ -167,7 +169,6 @@ export class GroupConsumer {
       timestamp: String(m.timestamp),
       headers,
     });
-    this.epochs.set(m.partition, m.leaderEpoch);
     // Every message of one fetch answer arrives in one turn of the event loop: one batch each.
     if (!this.flushing) {
       this.flushing = true;
