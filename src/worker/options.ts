@@ -16,6 +16,11 @@ export interface WorkerOptions {
   readonly bulksInFlight: number;
   /** Message bytes fetched but not yet settled before the worker stops fetching. */
   readonly maxInFlightBytes: number;
+  /**
+   * Message bytes handed to processing and not yet settled; what a fetch brings beyond it waits,
+   * unprocessed. Above a fetch's size plus maxInFlightBytes, so an uncompressed fetch never waits.
+   */
+  readonly maxProcessingBytes: number;
   /** How long a stopping worker waits for chunks in flight, then for leaving its group. */
   readonly drainMs: number;
   /** Wraps each processor the worker creates: tests inject failures nobody expected with it. */
@@ -29,6 +34,8 @@ const WORKER_DEFAULTS: Readonly<WorkerOptions> = Object.freeze({
   bulksInFlight: 4,
   // Small: eight tenants of a 2-core host stay under 200 MB each (bench/results.md).
   maxInFlightBytes: MB,
+  // A 2 MB fetch of zstd packs unpacks to about 9 MB (bench/results.md, section 4b).
+  maxProcessingBytes: 4 * MB,
   drainMs: 10_000,
 });
 

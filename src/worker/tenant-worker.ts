@@ -22,7 +22,7 @@ import { ElasticsearchSink } from '../sink/elasticsearch/sink.js';
 import type { ChunkOutcome } from '../source/commit-lane.js';
 import { KafkaSource } from '../source/kafka.js';
 import { AlertRunner } from './alerts.js';
-import { InFlight } from './backpressure.js';
+import { deliverWithin, InFlight } from './backpressure.js';
 import { type Chunk, chunkBytes, chunkMessages } from './batches.js';
 import { Health } from './health.js';
 import { type ChunkSinks, indexChunk } from './index-chunk.js';
@@ -182,8 +182,9 @@ export class TenantWorker {
   /**
    * Hands a fetch's chunks to the pool and to delivery, then returns so the next fetch can start
    * while they are indexed: Elasticsearch never waits for Kafka. The fetch position moves past the
-   * batch at once; the commit follows each chunk's delivery, in order. Only when too much is in
-   * flight does this return a wait, and fetching pauses until it ends (the group's heartbeats go on).
+   * batch at once; the commit follows each chunk's delivery, in order. Chunks go on while the
+   * worker holds no more than its byte budget; past it this returns a wait, and fetching pauses
+   * until it ends (the group's heartbeats go on).
    */
   private onBatch(batch: FetchedBatch): Promise<void> | undefined {
     const { generation } = batch;
@@ -191,28 +192,29 @@ export class TenantWorker {
     // the chunks just abandoned. The new generation reads it again from the last commit.
     if (this.stopping || this.source.halted(generation) || batch.messages.length === 0) return undefined;
     const halted = (): boolean => this.stopping || this.source.halted(generation);
-    const processor = this.processor!;
     const { chunkMessages: maxMessages, chunkBytes: maxBytes, maxMessageBytes } = this.options;
-    const fanout = this.config.kafka.mode === 'fanout';
     // Documents are named after the raw topic's coordinates, in both modes.
-    for (const chunk of chunkMessages(this.config.kafka.topic, batch.partition, batch.messages, {
+    const chunks = chunkMessages(this.config.kafka.topic, batch.partition, batch.messages, {
       maxMessages,
       maxBytes,
       maxMessageBytes,
-      packed: fanout,
-    })) {
-      const messages = chunk.messages.length;
-      const bytes = chunkBytes(chunk);
-      this.inFlight.add(messages, bytes);
-      // Every chunk goes to the pool at once so its threads work while earlier chunks are indexed.
-      const processing = processor.process(chunk.batch);
-      processing.catch(() => {});
-      const outcome = this.bulkSlots(() => this.runChunk(chunk, processing, halted)).finally(() =>
-        this.inFlight.release(messages, bytes),
-      );
-      this.source.commitAfter(batch.partition, generation, outcome, chunk.last);
-    }
-    return this.inFlight.full() ? this.inFlight.waitForRoom(halted) : undefined;
+      packed: this.config.kafka.mode === 'fanout',
+    });
+    const deliver = (chunk: Chunk) => this.deliver(batch.partition, generation, chunk, halted);
+    return deliverWithin(this.inFlight, chunks, deliver, halted, this.options.maxProcessingBytes);
+  }
+
+  /** One chunk to the pool at once (its threads work while earlier chunks are indexed), then to delivery. */
+  private deliver(partition: number, generation: number, chunk: Chunk, halted: () => boolean): void {
+    const messages = chunk.messages.length;
+    const bytes = chunkBytes(chunk);
+    this.inFlight.add(messages, bytes);
+    const processing = this.processor!.process(chunk.batch);
+    processing.catch(() => {});
+    const outcome = this.bulkSlots(() => this.runChunk(chunk, processing, halted)).finally(() =>
+      this.inFlight.release(messages, bytes),
+    );
+    this.source.commitAfter(partition, generation, outcome, chunk.last);
   }
 
   /** Never rejects: whatever goes wrong, the chunk is either settled or abandoned. */
