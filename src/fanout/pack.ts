@@ -10,10 +10,16 @@
  *
  * Index layout, little-endian: version u8 (1), count u32, then per message its offset f64 (exact
  * up to 2^53), timestamp f64 and length u32: twenty bytes a message.
+ *
+ * A message routed for its good records may carry bad ones: the segregator dead-letters those, and
+ * DEAD_LETTERED_HEADER names them (pairs of u32: the message's place in the pack, the record's
+ * number in the message) so that no tenant dead-letters them again.
  */
 
 /** The header naming a pack's index. */
 export const PACK_HEADER = 'smonnet-pack';
+/** The header naming the records of a pack the segregator already dead-lettered. */
+export const DEAD_LETTERED_HEADER = 'smonnet-dead-lettered';
 
 /** A source topic message, as the segregator read it and as the worker gets it back. */
 export interface SourceMessage {
@@ -21,6 +27,8 @@ export interface SourceMessage {
   /** Its offset in the source topic (a decimal string, exact at any size). */
   readonly offset: string;
   readonly timestamp: string;
+  /** Numbers of its records that did not decode and were dead-lettered before it was routed. */
+  readonly deadLettered?: readonly number[];
 }
 
 const VERSION = 1;
@@ -52,8 +60,15 @@ export function packsOf(
   return packs;
 }
 
-/** One pack: the values end to end, and the index for PACK_HEADER. */
-export function packMessages(messages: readonly SourceMessage[]): { value: Buffer; index: Buffer } {
+/**
+ * One pack: the values end to end, the index for PACK_HEADER, and for DEAD_LETTERED_HEADER the
+ * records already dead-lettered (undefined when none were).
+ */
+export function packMessages(messages: readonly SourceMessage[]): {
+  value: Buffer;
+  index: Buffer;
+  deadLettered: Buffer | undefined;
+} {
   const index = Buffer.allocUnsafe(HEAD + PER_MESSAGE * messages.length);
   index.writeUInt8(VERSION, 0);
   index.writeUInt32LE(messages.length, 1);
@@ -65,14 +80,34 @@ export function packMessages(messages: readonly SourceMessage[]): { value: Buffe
     at += PER_MESSAGE;
   }
   const value = Buffer.concat(messages.flatMap((m) => (m.value ? [m.value] : [])));
-  return { value, index };
+  return { value, index, deadLettered: deadLetteredIndex(messages) };
+}
+
+function deadLetteredIndex(messages: readonly SourceMessage[]): Buffer | undefined {
+  let pairs = 0;
+  for (const m of messages) pairs += m.deadLettered?.length ?? 0;
+  if (pairs === 0) return undefined;
+  const out = Buffer.allocUnsafe(8 * pairs);
+  let at = 0;
+  messages.forEach((m, i) => {
+    for (const record of m.deadLettered ?? []) {
+      out.writeUInt32LE(i, at);
+      out.writeUInt32LE(record, at + 4);
+      at += 8;
+    }
+  });
+  return out;
 }
 
 /**
  * The source messages of a pack (values are views of `value`, not copies), or why the pack cannot
  * be read: its index does not describe exactly `value`.
  */
-export function unpackMessages(value: Buffer, index: Buffer): SourceMessage[] | string {
+export function unpackMessages(
+  value: Buffer,
+  index: Buffer,
+  deadLettered?: Buffer,
+): SourceMessage[] | string {
   if (index.length < HEAD || index.readUInt8(0) !== VERSION) return 'pack index of an unknown version';
   const count = index.readUInt32LE(1);
   if (index.length !== HEAD + PER_MESSAGE * count)
@@ -90,5 +125,20 @@ export function unpackMessages(value: Buffer, index: Buffer): SourceMessage[] | 
     start += length;
   }
   if (start !== value.length) return `pack index describes ${start} of its ${value.length} bytes`;
+  return deadLettered === undefined ? messages : markDeadLettered(messages, deadLettered);
+}
+
+function markDeadLettered(messages: SourceMessage[], header: Buffer): SourceMessage[] | string {
+  if (header.length % 8 !== 0) return `${DEAD_LETTERED_HEADER} of ${header.length} bytes is not pairs of u32`;
+  const byMessage = new Map<number, number[]>();
+  for (let at = 0; at < header.length; at += 8) {
+    const i = header.readUInt32LE(at);
+    if (i >= messages.length)
+      return `${DEAD_LETTERED_HEADER} names message ${i} of a pack of ${messages.length}`;
+    const records = byMessage.get(i) ?? [];
+    records.push(header.readUInt32LE(at + 4));
+    byMessage.set(i, records);
+  }
+  for (const [i, records] of byMessage) messages[i] = { ...messages[i]!, deadLettered: records };
   return messages;
 }

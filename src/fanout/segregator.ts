@@ -17,7 +17,7 @@ import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
 import { tooLarge } from '../worker/batches.js';
 import { workerOptions } from '../worker/options.js';
-import { PACK_HEADER, packMessages, packsOf, type SourceMessage } from './pack.js';
+import { DEAD_LETTERED_HEADER, PACK_HEADER, packMessages, packsOf, type SourceMessage } from './pack.js';
 import { type Route, type Routing, SEGREGATOR, tenantRoutes, tenantTopic } from './route.js';
 
 /** A pack holds at most a worker's chunk (worker/options.ts): one pack, one bulk request at most. */
@@ -219,8 +219,11 @@ export class Segregator {
       this.stats.filteredOut += routing.records - routing.routed - routing.failures.length;
       for (const f of routing.failures)
         letters.push({ ...where(batch, m), value, reason: f.reason, stage: 'decode', record: f.record });
+      // Its bad records are dead-lettered here, once: the pack tells the tenants to skip them.
+      const routed: SourceMessage =
+        routing.failures.length === 0 ? m : { ...m, deadLettered: routing.failures.map((f) => f.record) };
       for (const i of routing.tenants) {
-        out[i]!.push(m);
+        out[i]!.push(routed);
         this.routed[routes[i]!.tenant]!++;
       }
     }
@@ -247,12 +250,12 @@ export class Segregator {
 const toPack =
   (topic: string, partition: number) =>
   (messages: readonly SourceMessage[]): OutMessage => {
-    const { value, index } = packMessages(messages);
+    const { value, index, deadLettered } = packMessages(messages);
     return {
       topic,
       value,
       partition,
       timestamp: Number(messages[messages.length - 1]!.timestamp),
-      headers: { [PACK_HEADER]: index },
+      headers: { [PACK_HEADER]: index, ...(deadLettered && { [DEAD_LETTERED_HEADER]: deadLettered }) },
     };
   };

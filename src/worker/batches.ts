@@ -1,6 +1,6 @@
 /** Kafka messages → the flat MessageBatch the processing stage takes (pure). */
 
-import { PACK_HEADER, type SourceMessage, unpackMessages } from '../fanout/pack.js';
+import { DEAD_LETTERED_HEADER, PACK_HEADER, type SourceMessage, unpackMessages } from '../fanout/pack.js';
 import { SOURCE_OFFSET_HEADER } from '../fanout/route.js';
 import type { ConsumedMessage } from '../kafka/consumer.js';
 import { type MessageBatch, packBatch } from '../pipeline/process.js';
@@ -78,7 +78,8 @@ export function chunkMessages(
 /** A consumed message of a tenant topic → the source messages it carries, or why it cannot be read. */
 function unpacked(m: ConsumedMessage): SourceMessage[] | SourceMessage | string {
   const index = m.headers?.[PACK_HEADER];
-  if (Buffer.isBuffer(index)) return unpackMessages(m.value ?? Buffer.alloc(0), index);
+  if (Buffer.isBuffer(index))
+    return unpackMessages(m.value ?? Buffer.alloc(0), index, m.headers?.[DEAD_LETTERED_HEADER]);
   // One message per Kafka record, as the first fan-out version wrote it.
   const routed = m.headers?.[SOURCE_OFFSET_HEADER];
   if (routed !== undefined) return { value: m.value, offset: String(routed), timestamp: m.timestamp };

@@ -4,10 +4,19 @@
  */
 
 import type { TenantStats } from '../observability/stats.js';
-import type { BatchResult } from '../pipeline/process.js';
+import type { BatchResult, DecodeFailure } from '../pipeline/process.js';
 import type { DeadLetter } from '../sink/dead-letter.js';
 import type { Delivery } from '../sink/elasticsearch/deliver.js';
 import type { Chunk } from './batches.js';
+
+/**
+ * In fan-out mode, a record the segregator could not decode was dead-lettered there, and the pack
+ * says so: it is the segregator's record, neither dead-lettered nor counted again here.
+ */
+function deadLetteredUpstream(chunk: Chunk, f: DecodeFailure): boolean {
+  if (f.stage !== 'decode') return false;
+  return chunk.messages[chunk.kept[f.message]!]!.deadLettered?.includes(f.record) === true;
+}
 
 /** Dead letters found before delivery: messages not read (too large, a bad pack) and records that did not decode. */
 export function decodeDeadLetters(chunk: Chunk, result: BatchResult): DeadLetter[] {
@@ -26,6 +35,7 @@ export function decodeDeadLetters(chunk: Chunk, result: BatchResult): DeadLetter
     });
   }
   for (const f of result.failures) {
+    if (deadLetteredUpstream(chunk, f)) continue;
     const m = chunk.messages[chunk.kept[f.message]!]!;
     letters.push({
       value: f.raw !== undefined ? Buffer.from(f.raw) : (m.value ?? Buffer.alloc(0)),
@@ -75,10 +85,11 @@ export function settledStats(
 > {
   const unread = chunk.unread.length;
   const oversized = chunk.unread.filter((u) => u.stage === 'size').length;
-  const decode = result.failures.length;
+  const upstream = result.failures.filter((f) => deadLetteredUpstream(chunk, f)).length;
+  const decode = result.failures.length - upstream;
   const rejected = delivery.rejected.length;
   return {
-    consumed: result.records + unread,
+    consumed: result.records - upstream + unread,
     indexed: delivery.indexed,
     filteredOut: result.filtered,
     deadLettered: unread + decode + rejected,

@@ -9,9 +9,11 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
 import { SEGREGATOR, tenantTopic } from '../../src/fanout/route.js';
+import { flowLine } from '../../src/gen/encode.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { TenantStatus } from '../../src/supervisor/supervisor.js';
 import { TenantWorker } from '../../src/worker/tenant-worker.js';
+import { SAMPLE_FLOW } from '../fixtures/records.js';
 import { ES_URL, testElasticsearch, testKafka, waitFor } from '../helpers.js';
 import { daemonSections, freePort, startDaemon, waitRunning } from './daemon-fixtures.js';
 import {
@@ -19,6 +21,7 @@ import {
   createScenarioTopic,
   expectedRecords,
   produce,
+  readDeadLetters,
   traffic,
   writeScenario,
 } from './worker-fixtures.js';
@@ -118,6 +121,79 @@ describe('fan-out mode', () => {
   }, 240_000);
 });
 
+/** A scenario in fan-out mode under a daemon on `port`. */
+function fanoutScenario(tenants: Parameters<typeof writeScenario>[0], port: number) {
+  const scenario = writeScenario(tenants, { sections: daemonSections(port, '/tmp/placeholder') });
+  const runtimeDir = join(dirname(scenario.file), 'run');
+  writeFileSync(
+    scenario.file,
+    readFileSync(scenario.file, 'utf8')
+      .replace('/tmp/placeholder', runtimeDir)
+      .replace(/^group_prefix = (.*)$/m, 'group_prefix = $1\nmode = fanout'),
+  );
+  return { scenario, runtimeDir };
+}
+
+describe('fan-out mode and bad records', () => {
+  it('dead-letters a bad record once, by the segregator, and indexes the good records beside it', async () => {
+    const kafka = testKafka();
+    const port = await freePort();
+    const tenants = { lab42: { keys: { vlan: '42' } }, all: { keys: {} }, lab100: { keys: { vlan: '100' } } };
+    const { scenario, runtimeDir } = fanoutScenario(tenants, port);
+    const es = testElasticsearch(scenario.topic);
+    await createScenarioTopic(kafka, scenario);
+    deleteTenantTopicsAfter(kafka, scenario.topic, Object.keys(tenants));
+    const line = (vlan: number, port: number) => flowLine({ ...SAMPLE_FLOW, inVlan: vlan, srcPort: port });
+    // A good and a bad record in one message (routed for the good one), a message of bad records
+    // only (routed nowhere), and a good one alone.
+    const values = [
+      `${line(42, 40001)}\nFLOW,bad`,
+      'FLOW,worse\nFLOW,worst',
+      `FLOW,bad\n${line(100, 40002)}`,
+      line(42, 40003),
+    ];
+    await kafka.produce(values.map((v) => ({ topic: scenario.topic, value: Buffer.from(v), partition: 0 })));
+
+    const daemon = startDaemon(scenario.file, port, runtimeDir);
+    await waitRunning(daemon, Object.keys(tenants));
+    const want = { lab42: 2, all: 3, lab100: 1 };
+    for (const [name, count] of Object.entries(want))
+      await waitFor(
+        `${name} to index ${count} records`,
+        async () => ((await countDocuments(es, `${scenario.prefixes[name]}-*`)) >= count ? true : undefined),
+        60_000,
+        500,
+      );
+    // Each tenant's figures come whole with the chunk that indexed its records.
+    const listing = await waitFor('every tenant reporting its records', async () => {
+      const l = await daemon.api<{
+        tenants: { name: string; live: TenantStatus | null }[];
+        segregator: TenantStatus | null;
+      }>('GET', '/api/v1/tenants');
+      return l.json.tenants.every((t) => (t.live?.stats.indexed ?? 0) >= want[t.name as keyof typeof want])
+        ? l.json
+        : undefined;
+    });
+    for (const t of listing.tenants) {
+      const count = want[t.name as keyof typeof want];
+      expect(t.live!.stats, t.name).toMatchObject({ indexed: count, consumed: count, deadLettered: 0 });
+    }
+    expect(listing.segregator!.stats).toMatchObject({ consumed: 7, deadLettered: 4 });
+    for (const [name, count] of Object.entries(want))
+      expect(await countDocuments(es, `${scenario.prefixes[name]}-*`), name).toBe(count);
+    const letters = await readDeadLetters(kafka, scenario, 3);
+    expect(
+      letters.map((l) => [l.headers['smonnet-source-offset'], l.headers['smonnet-tenant']]).sort(),
+    ).toEqual([
+      ['0', SEGREGATOR],
+      ['1', SEGREGATOR],
+      ['1', SEGREGATOR],
+      ['2', SEGREGATOR],
+    ]);
+    expect(await kafka.messageCount(scenario.dlq)).toBe(4);
+  }, 180_000);
+});
+
 /** A TCP relay to Elasticsearch that the test can cut and restore: one tenant's cluster outage. */
 async function relay(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void> }> {
   const sockets = new Set<Socket>();
@@ -159,14 +235,7 @@ describe('fan-out mode under faults', () => {
       physics: { keys: { ip: '10.2.0.0/24, 2001:db8:200::/48' } },
       campus6: { keys: { dst_ip: '2001:db8::/32', es_nodes: away.url } },
     };
-    const scenario = writeScenario(tenants, { sections: daemonSections(port, '/tmp/placeholder') });
-    const runtimeDir = join(dirname(scenario.file), 'run');
-    writeFileSync(
-      scenario.file,
-      readFileSync(scenario.file, 'utf8')
-        .replace('/tmp/placeholder', runtimeDir)
-        .replace(/^group_prefix = (.*)$/m, 'group_prefix = $1\nmode = fanout'),
-    );
+    const { scenario, runtimeDir } = fanoutScenario(tenants, port);
     const es = testElasticsearch(scenario.topic);
     await createScenarioTopic(kafka, scenario);
     deleteTenantTopicsAfter(kafka, scenario.topic, Object.keys(tenants));

@@ -42,6 +42,19 @@ describe('packs of source messages', () => {
     );
   });
 
+  it('name the records the segregator dead-lettered, per message, and nothing when there are none', () => {
+    const messages = [source(1, 'a'), { ...source(2, 'b'), deadLettered: [1, 4] }, source(3, 'c')];
+    const { value, index, deadLettered } = packMessages(messages);
+    expect(deadLettered?.length).toBe(16);
+    const back = unpackMessages(value, index, deadLettered) as SourceMessage[];
+    expect(back.map((m) => m.deadLettered)).toEqual([undefined, [1, 4], undefined]);
+    expect(packMessages([source(1, 'a')]).deadLettered).toBeUndefined();
+    expect(unpackMessages(value, index, deadLettered!.subarray(0, 7))).toMatch(/not pairs of u32/);
+    const beyond = Buffer.alloc(8);
+    beyond.writeUInt32LE(3, 0);
+    expect(unpackMessages(value, index, beyond)).toMatch(/names message 3 of a pack of 3/);
+  });
+
   it('are cut by count and bytes, a message over the limit alone', () => {
     const messages = [10, 10, 10, 50, 10].map((n, i) => source(i, 'y'.repeat(n)));
     const sizes = (packs: SourceMessage[][]) => packs.map((p) => p.map((m) => m.value!.length));
