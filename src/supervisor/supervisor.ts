@@ -4,35 +4,22 @@
  * difference between the running and the new configuration.
  */
 
-import { type ChildProcess, fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { parseConfig } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 import { ConfigErrors, SmonnetError } from '../errors.js';
 import { runners } from '../fanout/route.js';
-import type { SupervisorMessage, WorkerMessage } from '../ipc.js';
 import { KibanaProvisioner, type KibanaStatus } from '../kibana/provisioner.js';
 import type { Logger } from '../observability/logger.js';
 import { DaemonMetrics } from '../observability/metrics.js';
-import { addStats, emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
+import { addStats, emptyStats, type TenantStats } from '../observability/stats.js';
 import { doublingDelay } from '../util/backoff.js';
-import { entryModule } from '../util/entry.js';
 import type { WorkerAlerts } from '../worker/alerts.js';
 import { planReload, type ReloadPlan, tenantIdentity } from './diff.js';
-import { type TenantState, tenantState, type WorkerState } from './state.js';
+import { Replica, type ReplicaExit } from './replica.js';
+import { type TenantState, tenantState } from './state.js';
 
 export type { TenantState, WorkerState } from './state.js';
-
-interface Replica {
-  readonly index: number;
-  child: ChildProcess | undefined;
-  state: WorkerState;
-  startedAt: number;
-  stats: TenantStats;
-  lag: number | undefined;
-  gauges: WorkerGauges | undefined;
-  restartTimer: NodeJS.Timeout | undefined;
-}
 
 interface Tenant {
   config: TenantConfig;
@@ -71,21 +58,6 @@ export interface ReloadOutcome extends ReloadPlan {
 /** 1 s, 2 s, 4 s, ... up to 60 s between restarts of a crashing worker. */
 const CRASH_BACKOFF = { initialMs: 1000, maxMs: 60_000 };
 
-/**
- * A worker's live data is bounded (a fetch, its chunks, their bulk bodies), but V8 sizes its heap
- * for throughput and lets a process grow far beyond that. Smaller young-generation spaces keep
- * each worker's resident memory near what it uses, which matters with many tenants on one host;
- * the scavenges they add cost little next to decoding. `gc` lets a worker above its memory budget
- * collect at once (worker/memory-guard.ts).
- */
-const WORKER_V8_FLAGS = ['--max-semi-space-size=4', '--expose-gc'];
-
-/** How the supervisor starts a worker process; tests and `run` use the default. */
-function workerEntry(): { module: string; execArgv: string[] } {
-  const entry = entryModule('../cli/main', import.meta.url);
-  return { module: entry.url.pathname, execArgv: [...entry.execArgv] };
-}
-
 export class Supervisor {
   private config: AppConfig;
   private text: string;
@@ -98,7 +70,7 @@ export class Supervisor {
     workers: () =>
       [...this.tenants.entries()].flatMap(([tenant, t]) =>
         t.replicas
-          .filter((r) => r.child)
+          .filter((r) => r.alive)
           .map((r) => ({ tenant, replica: r.index, running: r.state === 'running', gauges: r.gauges })),
       ),
     tenants: () =>
@@ -171,7 +143,7 @@ export class Supervisor {
           this.startTenant(runners(next).find((t) => t.name === name)!);
           continue;
         }
-        for (const r of tenant.replicas) this.send(r, { type: 'reload-enrichment', file: next.file, text });
+        for (const r of tenant.replicas) r.send({ type: 'reload-enrichment', file: next.file, text });
       }
       return { ok: true, ...plan };
     };
@@ -182,13 +154,13 @@ export class Supervisor {
 
   status(): TenantStatus[] {
     return [...this.tenants.entries()].map(([name, t]) => {
-      const live = t.replicas.filter((r) => r.child && r.state !== 'backoff');
+      const live = t.replicas.filter((r) => r.alive && r.state !== 'backoff');
       const { state, problem } = tenantState(t.failed, t.replicas, live);
       const lags = t.replicas.map((r) => r.lag).filter((l): l is number => l !== undefined);
       return {
         name,
         state,
-        pids: live.map((r) => r.child!.pid!).filter(Boolean),
+        pids: live.flatMap((r) => (r.pid ? [r.pid] : [])),
         restarts: t.crashes.length,
         stats: t.replicas.reduce((sum, r) => addStats(sum, r.stats), t.retired),
         lag: lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : undefined,
@@ -222,67 +194,37 @@ export class Supervisor {
     this.tenants.set(config.name, tenant);
     this.metrics.register(config.name);
     this.kibana.ensure(config);
-    for (let i = 0; i < config.replicas; i++) {
-      const replica: Replica = {
-        index: i,
-        child: undefined,
-        state: 'starting',
-        startedAt: 0,
-        stats: emptyStats(),
-        lag: undefined,
-        gauges: undefined,
-        restartTimer: undefined,
-      };
+    for (let index = 0; index < config.replicas; index++) {
+      const replica: Replica = new Replica({
+        tenant: config.name,
+        index,
+        logger: this.logger,
+        configuration: () => ({
+          type: 'config',
+          file: this.config.file,
+          text: this.text,
+          tenant: config.name,
+        }),
+        shutdownTimeoutMs: () => this.config.supervisor.shutdownTimeoutMs,
+        onReport: (previous, m) => this.metrics.report(config.name, previous, m.stats, m.bulks),
+        onExit: (exit) => this.onExit(tenant, replica, exit),
+      });
       tenant.replicas.push(replica);
-      this.spawn(tenant, replica);
+      replica.start();
     }
   }
 
-  private spawn(tenant: Tenant, replica: Replica): void {
-    const { module, execArgv } = workerEntry();
-    const child = fork(module, ['worker', '--ipc'], {
-      execArgv: [...WORKER_V8_FLAGS, ...execArgv],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    replica.child = child;
-    replica.state = 'starting';
-    replica.startedAt = Date.now();
-    const log = this.logger.child({ tenant: tenant.config.name, replica: replica.index, pid: child.pid });
-    log.info('worker started');
-    this.send(replica, {
-      type: 'config',
-      file: this.config.file,
-      text: this.text,
-      tenant: tenant.config.name,
-    });
-    child.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') replica.state = 'running';
-      else if (m.type === 'stats') {
-        this.metrics.report(tenant.config.name, replica.stats, m.stats, m.bulks);
-        replica.stats = m.stats;
-        replica.lag = m.lag;
-        replica.gauges = m.gauges;
-      } else if (m.type === 'enrichment-reload-failed')
-        log.error({ error: m.error }, 'worker kept its previous enrichment sources');
-    });
-    child.on('exit', (code, signal) => {
-      tenant.lastExit = { code, signal, at: Date.now() };
-      // Figures of the exited process are kept in the tenant's totals.
-      tenant.retired = addStats(tenant.retired, replica.stats);
-      replica.stats = emptyStats();
-      replica.lag = undefined;
-      replica.gauges = undefined;
-      replica.child = undefined;
-      if (
-        replica.state === 'stopping' ||
-        this.shuttingDown ||
-        this.tenants.get(tenant.config.name) !== tenant
-      ) {
-        log.info({ code, signal }, 'worker stopped');
-        return;
-      }
-      this.onCrash(tenant, replica, code, signal, log);
-    });
+  private onExit(tenant: Tenant, replica: Replica, exit: ReplicaExit): void {
+    const { code, signal } = exit;
+    tenant.lastExit = { code, signal, at: Date.now() };
+    // Figures of the exited process are kept in the tenant's totals.
+    tenant.retired = addStats(tenant.retired, exit.stats);
+    if (exit.asked) return;
+    if (this.shuttingDown || this.tenants.get(tenant.config.name) !== tenant) {
+      exit.logger.info({ code, signal }, 'worker stopped');
+      return;
+    }
+    this.onCrash(tenant, replica, code, signal, exit.logger);
   }
 
   private onCrash(
@@ -297,7 +239,7 @@ export class Supervisor {
     tenant.crashes = [...tenant.crashes.filter((t) => now - t < window), now];
     if (tenant.crashes.length > this.config.supervisor.maxRestarts) {
       tenant.failed = true;
-      for (const r of tenant.replicas) this.stopReplica(r);
+      for (const r of tenant.replicas) void r.stop();
       log.error(
         { code, signal, crashes: tenant.crashes.length, windowSeconds: window / 1000 },
         'tenant is crash-looping: marked failed, not restarting (fix it, then reload)',
@@ -307,51 +249,25 @@ export class Supervisor {
     // 1 s, 2 s, 4 s, ... up to 60 s, by recent crashes; a worker that ran a full window starts over.
     const recent = now - replica.startedAt > window ? 1 : tenant.crashes.length;
     const delay = doublingDelay(recent - 1, CRASH_BACKOFF);
-    replica.state = 'backoff';
     this.metrics.restarted(tenant.config.name);
     log.warn({ code, signal, restartInMs: delay }, 'worker exited unexpectedly: restarting');
-    replica.restartTimer = setTimeout(() => {
-      replica.restartTimer = undefined;
-      if (!tenant.failed && this.tenants.get(tenant.config.name) === tenant && !this.shuttingDown)
-        this.spawn(tenant, replica);
-    }, delay);
-  }
-
-  private send(replica: Replica, message: SupervisorMessage): void {
-    if (replica.child?.connected) replica.child.send(message);
-  }
-
-  private stopReplica(replica: Replica): Promise<void> {
-    if (replica.restartTimer) clearTimeout(replica.restartTimer);
-    replica.restartTimer = undefined;
-    const child = replica.child;
-    replica.state = 'stopping';
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const kill = setTimeout(() => {
-        this.logger.warn({ pid: child.pid }, 'worker did not stop in time: killing it');
-        child.kill('SIGKILL');
-      }, this.config.supervisor.shutdownTimeoutMs);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      if (child.connected) child.send({ type: 'stop' } satisfies SupervisorMessage);
-      else child.kill('SIGTERM');
-    });
+    replica.restartAfter(
+      delay,
+      () => !tenant.failed && this.tenants.get(tenant.config.name) === tenant && !this.shuttingDown,
+    );
   }
 
   private async stopTenant(name: string): Promise<void> {
     const tenant = this.tenants.get(name);
     if (!tenant) return;
-    await Promise.all(tenant.replicas.map((r) => this.stopReplica(r)));
+    await Promise.all(tenant.replicas.map((r) => r.stop()));
     if (this.tenants.get(name) === tenant) this.tenants.delete(name);
   }
 
   private stopTenantSync(name: string): void {
     const tenant = this.tenants.get(name);
     if (!tenant) return;
-    for (const r of tenant.replicas) void this.stopReplica(r);
+    for (const r of tenant.replicas) void r.stop();
     this.tenants.delete(name);
   }
 }
