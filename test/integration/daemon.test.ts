@@ -88,12 +88,20 @@ describe('smonnet run', () => {
       // A restart finds every offset committed: it indexes nothing again.
       const again = startDaemon(scenario.file, port, runtimeDir);
       await waitRunning(again, ['lab42', 'physics', 'campus6']);
-      await new Promise((r) => setTimeout(r, 5000));
+      // Lag and counters come in one report: lag 0 with nothing indexed means nothing was read again.
+      const status = await waitFor(
+        'every tenant at lag 0',
+        async () => {
+          const list = await again.tenants();
+          return list.every((t) => t.live?.lag === 0) ? list : undefined;
+        },
+        60_000,
+        500,
+      );
+      for (const t of status) expect(t.live?.stats.indexed, t.name).toBe(0);
       for (const [name, prefix] of Object.entries(scenario.prefixes)) {
         expect(await countDocuments(es, `${prefix}-*`), name).toBe(expected[name]!.length);
       }
-      const status = await again.tenants();
-      for (const t of status) expect(t.live?.stats.indexed, t.name).toBe(0);
     },
     SIX_TENANTS_TIMEOUT,
   );
@@ -534,7 +542,13 @@ describe('smonnet run', () => {
         120_000,
         1000,
       );
-      await new Promise((r) => setTimeout(r, 3000));
+      // The survivor read everything (lag 0): nothing more can arrive, and nothing was doubled.
+      await waitFor(
+        'the surviving supervisor at lag 0',
+        async () => ((await one.tenants())[0]?.live?.lag === 0 ? true : undefined),
+        60_000,
+        500,
+      );
       expect(await countDocuments(es, `${scenario.prefixes['all']}-*`)).toBe(total);
     },
     SIX_TENANTS_TIMEOUT,

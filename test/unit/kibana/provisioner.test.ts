@@ -4,6 +4,7 @@ import { parseConfig } from '../../../src/config/parse.js';
 import type { TenantConfig } from '../../../src/config/types.js';
 import { KibanaError } from '../../../src/errors.js';
 import { KibanaProvisioner } from '../../../src/kibana/provisioner.js';
+import { waitFor } from '../../helpers.js';
 
 const BASE = '[kafka]\nbrokers = 127.0.0.1:9092\n[tenant.a]\nes_nodes = 127.0.0.1:9200\n';
 const config = (extra: string) => parseConfig(`${BASE}${extra}`, '/etc/smonnet/api.cfg');
@@ -25,14 +26,16 @@ function provisioner(outcomes: (Error | undefined)[]) {
   return { p, calls };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 60));
+/** Until tenant a's provisioning reached `state` (retries back off 5-20 ms here). */
+const reached = (p: KibanaProvisioner, state: string) =>
+  waitFor(`provisioning ${state}`, async () => (p.status('a')?.state === state ? true : undefined), 5_000, 5);
 
 describe('KibanaProvisioner', () => {
   it('retries an unreachable Kibana with backoff until it answers', async () => {
     const down = new KibanaError('a', 'http://kb:5601', undefined, 'ECONNREFUSED');
     const { p, calls } = provisioner([down, down]);
     p.ensure(tenantWith('kibana_url = http://kb:5601\n'));
-    await settle();
+    await reached(p, 'provisioned');
     expect(calls).toHaveLength(3);
     expect(p.status('a')).toMatchObject({ state: 'provisioned', url: 'http://kb:5601' });
   });
@@ -41,23 +44,23 @@ describe('KibanaProvisioner', () => {
     const { p, calls } = provisioner([new KibanaError('a', 'http://kb:5601', 401, 'Unauthorized')]);
     const t = tenantWith('kibana_url = http://kb:5601\n');
     p.ensure(t);
-    await settle();
+    await reached(p, 'failed');
     expect(calls).toHaveLength(1);
     expect(p.status('a')).toMatchObject({ state: 'failed', error: expect.stringContaining('HTTP 401') });
     p.ensure(t);
-    await settle();
-    expect(p.status('a')?.state).toBe('provisioned');
+    await reached(p, 'provisioned');
   });
 
   it('does not provision the same settings twice, but does when they change', async () => {
     const { p, calls } = provisioner([]);
     p.ensure(tenantWith('kibana_url = http://kb:5601\n'));
-    await settle();
+    await reached(p, 'provisioned');
+    // The same settings: ensure() decides at once to leave the provisioned tenant alone.
     p.ensure(tenantWith('kibana_url = http://kb:5601\n'));
-    await settle();
+    expect(p.status('a')?.state).toBe('provisioned');
     expect(calls).toEqual(['http://kb:5601']);
     p.ensure(tenantWith('kibana_url = http://kb2:5601\n'));
-    await settle();
+    await reached(p, 'provisioned');
     expect(calls).toEqual(['http://kb:5601', 'http://kb2:5601']);
     p.ensure(tenantWith(''));
     expect(p.status('a')).toBeUndefined();

@@ -20,6 +20,9 @@ function recordingLane(generation: () => number = () => 0) {
   return { lane, committed, errors, enqueue };
 }
 
+/** Lets every continuation of the promises settled so far run: nothing here waits for time. */
+const everyContinuation = () => new Promise((r) => setImmediate(r));
+
 describe('CommitLane', () => {
   it('commits in read order even when later chunks settle first', async () => {
     const { lane, committed, enqueue } = recordingLane();
@@ -27,7 +30,7 @@ describe('CommitLane', () => {
     for (const [i, c] of chunks.entries()) enqueue(0, c.outcome, `c${i}`);
     chunks[2]!.settle('settled');
     chunks[1]!.settle('settled');
-    await new Promise((r) => setTimeout(r, 5));
+    await everyContinuation();
     expect(committed).toEqual([]);
     chunks[0]!.settle('settled');
     await lane.idle();
@@ -53,7 +56,7 @@ describe('CommitLane', () => {
     const late = pending();
     enqueue(0, Promise.resolve('settled'), 'c0');
     enqueue(0, late.outcome, 'c1');
-    await new Promise((r) => setTimeout(r, 5));
+    await everyContinuation();
     generation = 1; // a rebalance while chunk 1 was in flight
     late.settle('settled');
     await lane.idle();
