@@ -1,5 +1,5 @@
 /** Messages between the supervisor and its tenant workers (Node's IPC channel, JSON). */
-import type { TenantStats, WorkerGauges } from './observability/stats.js';
+import type { SegregatorGauges, SegregatorStats, TenantStats, WorkerGauges } from './observability/stats.js';
 
 /** Supervisor → worker. */
 export type SupervisorMessage =
@@ -24,6 +24,13 @@ export type WorkerMessage =
       readonly gauges: WorkerGauges;
       /** Bulk requests since the previous report: [milliseconds, body bytes]. */
       readonly bulks: ReadonlyArray<readonly [number, number]>;
+    }
+  | {
+      readonly type: 'segregator-stats';
+      /** Cumulative since the process started. */
+      readonly stats: SegregatorStats;
+      readonly lag: number | undefined;
+      readonly gauges: SegregatorGauges;
     }
   | { readonly type: 'enrichment-reloaded' }
   | { readonly type: 'enrichment-reload-failed'; readonly error: string };

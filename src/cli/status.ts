@@ -1,11 +1,11 @@
 /** `smonnet status`: one line per tenant, from two samples of the supervisor a second apart. */
 import { Command } from 'commander';
-import type { TenantStatus } from '../supervisor/supervisor.js';
+import type { SegregatorStatus, TenantStatus } from '../supervisor/supervisor.js';
 import { apiClient, table } from './client.js';
 
 interface Listing {
   tenants: { name: string; live: TenantStatus | null }[];
-  segregator?: TenantStatus | null;
+  segregator?: SegregatorStatus | null;
   reloadError: string | null;
 }
 
@@ -85,7 +85,7 @@ export function statusCommand(): Command {
       const seg = second.segregator;
       if (seg)
         console.log(
-          `\nsegregator (fan-out): ${seg.state}, pids ${seg.pids.join(',') || '-'}, lag ${seg.lag ?? '-'}, records consumed ${seg.stats.consumed}, routed ${seg.stats.indexed}, matching no tenant ${seg.stats.filteredOut}, dead-lettered ${seg.stats.deadLettered}`,
+          `\nsegregator (fan-out): ${seg.state}, pids ${seg.pids.join(',') || '-'}, lag ${seg.lag ?? '-'}, records consumed ${seg.stats.consumed}, routed ${seg.stats.routed}, matching no tenant ${seg.stats.unmatched}, dead-lettered ${seg.stats.deadLettered}`,
         );
       for (const r of rows) if (r.problem) console.log(`\n${r.tenant}: ${r.state}: ${r.problem}`);
       for (const r of rows)

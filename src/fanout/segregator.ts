@@ -12,7 +12,7 @@ import { type ConsumedMessage, type FetchedBatch, GroupConsumer } from '../kafka
 import { describeKafkaError } from '../kafka/describe.js';
 import { KafkaProducer, type OutMessage } from '../kafka/producer.js';
 import type { Logger } from '../observability/logger.js';
-import { emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
+import { emptySegregatorStats, type SegregatorGauges, type SegregatorStats } from '../observability/stats.js';
 import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
 import { tooLarge } from '../worker/batches.js';
@@ -36,8 +36,8 @@ const where = (batch: FetchedBatch, m: ConsumedMessage) => ({
 });
 
 export class Segregator {
-  readonly stats: TenantStats = emptyStats();
-  /** Records routed to each tenant since the process started. */
+  readonly stats: SegregatorStats = emptySegregatorStats();
+  /** Messages of the source topic routed to each tenant since the process started. */
   private readonly routed: Record<string, number> = {};
   private readonly admin: KafkaAdmin;
   private readonly producer: KafkaProducer;
@@ -76,22 +76,15 @@ export class Segregator {
     return this.group?.lag;
   }
 
-  gauges(): WorkerGauges {
+  gauges(): SegregatorGauges {
     const lagByPartition = this.group?.lagRecord() ?? {};
     const trouble = this.lookupTrouble ?? this.group?.trouble;
     return {
       ...(trouble && { trouble }),
-      inFlightMessages: 0,
-      poolUtilization: 0,
-      elasticsearchReachable: true,
       lagByPartition,
       residentBytes: process.memoryUsage().rss,
-      routed: { ...this.routed },
+      routedTo: { ...this.routed },
     };
-  }
-
-  drainBulkSamples(): Array<[number, number]> {
-    return [];
   }
 
   async start(): Promise<void> {
@@ -215,8 +208,8 @@ export class Segregator {
       }
       const routing = route(value);
       this.stats.consumed += routing.records;
-      this.stats.indexed += routing.routed;
-      this.stats.filteredOut += routing.records - routing.routed - routing.failures.length;
+      this.stats.routed += routing.routed;
+      this.stats.unmatched += routing.records - routing.routed - routing.failures.length;
       for (const f of routing.failures)
         letters.push({ ...where(batch, m), value, reason: f.reason, stage: 'decode', record: f.record });
       // Its bad records are dead-lettered here, once: the pack tells the tenants to skip them.

@@ -5,7 +5,13 @@
  * zero again, never makes a counter go backwards.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { emptyStats, type TenantStats, type WorkerGauges } from './stats.js';
+import {
+  emptyStats,
+  type SegregatorGauges,
+  type SegregatorStats,
+  type TenantStats,
+  type WorkerGauges,
+} from './stats.js';
 
 /** What the supervisor knows of one worker process at scrape time. */
 type AlertRuleView = NonNullable<WorkerGauges['alerts']>['rules'][number];
@@ -15,6 +21,8 @@ export interface WorkerView {
   readonly replica: number;
   readonly running: boolean;
   readonly gauges: WorkerGauges | undefined;
+  /** Fan-out mode's segregator: its gauges instead. */
+  readonly segregator?: SegregatorGauges | undefined;
 }
 
 export interface TenantView {
@@ -104,7 +112,7 @@ export class DaemonMetrics {
       ['tenant', 'partition'],
       (g) => {
         for (const w of views.workers()) {
-          for (const [partition, lag] of Object.entries(w.gauges?.lagByPartition ?? {}))
+          for (const [partition, lag] of Object.entries((w.gauges ?? w.segregator)?.lagByPartition ?? {}))
             g.inc({ tenant: w.tenant, partition }, lag);
         }
       },
@@ -132,8 +140,10 @@ export class DaemonMetrics {
       'Resident memory of each worker process',
       ['tenant', 'replica'],
       (g) => {
-        for (const w of views.workers())
-          if (w.gauges) g.set({ tenant: w.tenant, replica: String(w.replica) }, w.gauges.residentBytes);
+        for (const w of views.workers()) {
+          const gauges = w.gauges ?? w.segregator;
+          if (gauges) g.set({ tenant: w.tenant, replica: String(w.replica) }, gauges.residentBytes);
+        }
       },
     );
     gauge(
@@ -176,13 +186,13 @@ export class DaemonMetrics {
     };
     new Counter({
       name: 'smonnet_fanout_routed_records_total',
-      help: "Records the segregator routed to each tenant's topic (fan-out mode)",
+      help: "Messages of the source topic the segregator routed to each tenant's topic (fan-out mode)",
       labelNames: ['tenant'],
       registers,
       collect(this: Counter) {
         this.reset();
         for (const w of views.workers())
-          for (const [tenant, n] of Object.entries(w.gauges?.routed ?? {})) this.inc({ tenant }, n);
+          for (const [tenant, n] of Object.entries(w.segregator?.routedTo ?? {})) this.inc({ tenant }, n);
       },
     });
     alertFigure('smonnet_alert_firing', 'Groups of the rule firing now', 'gauge', (r) => r.firing);
@@ -231,6 +241,21 @@ export class DaemonMetrics {
   }
 
   /** A worker's new report: counters grow by what changed since its previous one. */
+  /**
+   * The segregator's counters under the records' names, as `tenant` (its own): consumed, matching
+   * no tenant as filtered out, and dead-lettered. What it routed is smonnet_fanout_routed_records_total.
+   */
+  reportSegregator(tenant: string, previous: SegregatorStats, next: SegregatorStats): void {
+    const grow = (c: Counter<string>, labels: Record<string, string>, key: keyof SegregatorStats) => {
+      const delta = next[key] - previous[key];
+      if (delta > 0) c.inc(labels, delta);
+    };
+    grow(this.records.consumed, { tenant }, 'consumed');
+    grow(this.records.filteredOut, { tenant }, 'unmatched');
+    grow(this.deadLettered, { tenant, reason: 'decode' }, 'deadLetteredDecode');
+    grow(this.deadLettered, { tenant, reason: 'oversized' }, 'deadLetteredOversized');
+  }
+
   report(
     tenant: string,
     previous: TenantStats,

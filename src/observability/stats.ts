@@ -40,11 +40,13 @@ export const emptyStats = (): TenantStats => ({
   indicesDeleted: 0,
 });
 
-export function addStats(a: TenantStats, b: TenantStats): TenantStats {
-  const out = emptyStats();
-  for (const key of Object.keys(out) as (keyof TenantStats)[]) out[key] = a[key] + b[key];
-  return out;
+/** Counters added key by key (a replica's to the totals of those that exited). */
+function addCounters<T extends { [K in keyof T]: number }>(empty: T, a: T, b: T): T {
+  for (const key of Object.keys(empty) as (keyof T)[]) empty[key] = (a[key] + b[key]) as T[keyof T];
+  return empty;
 }
+
+export const addStats = (a: TenantStats, b: TenantStats): TenantStats => addCounters(emptyStats(), a, b);
 
 /** True when every consumed record is accounted for. */
 export function balanced(s: TenantStats): boolean {
@@ -65,6 +67,43 @@ export interface WorkerGauges {
   readonly trouble?: string | undefined;
   /** Its alert rules: what fires, and each rule's figures; absent without rules. */
   readonly alerts?: WorkerAlerts | undefined;
-  /** The segregator of fan-out mode: records routed to each tenant since it started. */
-  readonly routed?: Readonly<Record<string, number>> | undefined;
+}
+
+/**
+ * The segregator's counters (fan-out mode). Every record it consumed was routed to at least one
+ * tenant, matched none, or was dead-lettered.
+ */
+export interface SegregatorStats {
+  consumed: number;
+  routed: number;
+  unmatched: number;
+  deadLettered: number;
+  /** deadLettered by why: undecodable, over the size limit. */
+  deadLetteredDecode: number;
+  deadLetteredOversized: number;
+}
+
+export const emptySegregatorStats = (): SegregatorStats => ({
+  consumed: 0,
+  routed: 0,
+  unmatched: 0,
+  deadLettered: 0,
+  deadLetteredDecode: 0,
+  deadLetteredOversized: 0,
+});
+
+export const addSegregatorStats = (a: SegregatorStats, b: SegregatorStats): SegregatorStats =>
+  addCounters(emptySegregatorStats(), a, b);
+
+export const segregatorBalanced = (s: SegregatorStats): boolean =>
+  s.consumed === s.routed + s.unmatched + s.deadLettered;
+
+/** What the segregator is doing right now. */
+export interface SegregatorGauges {
+  readonly lagByPartition: Readonly<Record<string, number>>;
+  readonly residentBytes: number;
+  /** Why it cannot read or route now (Kafka refusing it, the topic missing), or undefined. */
+  readonly trouble?: string | undefined;
+  /** Messages of the source topic routed to each tenant since it started. */
+  readonly routedTo: Readonly<Record<string, number>>;
 }

@@ -12,7 +12,6 @@ import { hasSection, putSection, removeSection } from '../config/sections.js';
 import type { ConfigStore } from '../config/store.js';
 import type { AppConfig, ProcApiSettings, TenantConfig } from '../config/types.js';
 import { SmonnetError } from '../errors.js';
-import { SEGREGATOR } from '../fanout/route.js';
 import type { Logger } from '../observability/logger.js';
 import type { Supervisor, TenantStatus } from '../supervisor/supervisor.js';
 import { alertRoutes } from './alerts.js';
@@ -148,8 +147,8 @@ export function createProcApi(deps: ProcApiDeps): express.Express {
   api.get('/tenants', (_req, res) => {
     res.json({
       tenants: supervisor.current.tenants.map((t) => tenantView(t, live(t.name))),
-      // Fan-out mode's segregator: its lag, records consumed, routed (indexed) and matching no tenant.
-      segregator: live(SEGREGATOR) ?? null,
+      // Fan-out mode's segregator, in its own terms: consumed, routed, unmatched, dead-lettered, lag.
+      segregator: supervisor.segregatorStatus(),
       reloadError: supervisor.lastReloadError ?? null,
     });
   });

@@ -8,7 +8,14 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { SupervisorMessage, WorkerMessage } from '../ipc.js';
 import type { Logger } from '../observability/logger.js';
-import { emptyStats, type TenantStats, type WorkerGauges } from '../observability/stats.js';
+import {
+  emptySegregatorStats,
+  emptyStats,
+  type SegregatorGauges,
+  type SegregatorStats,
+  type TenantStats,
+  type WorkerGauges,
+} from '../observability/stats.js';
 import { entryModule } from '../util/entry.js';
 import type { WorkerState } from './state.js';
 
@@ -46,6 +53,11 @@ export interface ReplicaDeps {
   readonly shutdownTimeoutMs: () => number;
   /** A report came: `previous` is what the replica had before it (for counters' increments). */
   readonly onReport: (previous: TenantStats, report: Extract<WorkerMessage, { type: 'stats' }>) => void;
+  /** The same from fan-out mode's segregator. */
+  readonly onSegregatorReport: (
+    previous: SegregatorStats,
+    report: Extract<WorkerMessage, { type: 'segregator-stats' }>,
+  ) => void;
   /** The process exited; `asked` when stop() was called. `stats` are its last figures. */
   readonly onExit: (exit: ReplicaExit) => void;
 }
@@ -55,6 +67,7 @@ export interface ReplicaExit {
   readonly signal: string | null;
   readonly asked: boolean;
   readonly stats: TenantStats;
+  readonly segregatorStats: SegregatorStats;
   readonly logger: Logger;
 }
 
@@ -64,6 +77,9 @@ export class Replica {
   stats: TenantStats = emptyStats();
   lag: number | undefined;
   gauges: WorkerGauges | undefined;
+  /** Fan-out mode's segregator reports these instead of stats and gauges. */
+  segregatorStats: SegregatorStats = emptySegregatorStats();
+  segregatorGauges: SegregatorGauges | undefined;
   private child: ChildProcess | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
 
@@ -76,6 +92,11 @@ export class Replica {
   /** Its process id while a process runs. */
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** Why its process is unhealthy though running, as it last said; undefined when it is not. */
+  get trouble(): string | undefined {
+    return this.gauges?.trouble ?? this.segregatorGauges?.trouble;
   }
 
   /** A process runs (starting, running or stopping). */
@@ -103,23 +124,31 @@ export class Replica {
         this.stats = m.stats;
         this.lag = m.lag;
         this.gauges = m.gauges;
+      } else if (m.type === 'segregator-stats') {
+        this.deps.onSegregatorReport(this.segregatorStats, m);
+        this.segregatorStats = m.stats;
+        this.lag = m.lag;
+        this.segregatorGauges = m.gauges;
       } else if (m.type === 'enrichment-reload-failed')
         logger.error({ error: m.error }, 'worker kept its previous enrichment sources');
     });
     child.on('exit', (code, signal) => {
-      const stats = this.stats;
+      const { stats, segregatorStats } = this;
       this.stats = emptyStats();
+      this.segregatorStats = emptySegregatorStats();
       this.lag = undefined;
       this.gauges = undefined;
+      this.segregatorGauges = undefined;
       this.child = undefined;
       const asked = this.state === 'stopping';
       if (asked) logger.info({ code, signal }, 'worker stopped');
-      this.deps.onExit({ code, signal, asked, stats, logger });
+      this.deps.onExit({ code, signal, asked, stats, segregatorStats, logger });
     });
   }
 
   /** In backoff: a new process after `delayMs`, if `wanted()` still says so then. */
   restartAfter(delayMs: number, wanted: () => boolean): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     this.state = 'backoff';
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;

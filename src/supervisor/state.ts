@@ -1,12 +1,12 @@
 /** A tenant's state, read from its replicas' (pure, so the rule is tested on its own). */
-import type { WorkerGauges } from '../observability/stats.js';
 
 export type WorkerState = 'starting' | 'running' | 'stopping' | 'backoff';
 export type TenantState = 'starting' | 'running' | 'degraded' | 'failed' | 'stopping';
 
 export interface ReplicaView {
   readonly state: WorkerState;
-  readonly gauges: WorkerGauges | undefined;
+  /** Why its process is unhealthy though running, as it last said. */
+  readonly trouble: string | undefined;
 }
 
 /**
@@ -21,7 +21,7 @@ export function tenantState(
 ): { state: TenantState; problem: string | undefined } {
   if (failed) return { state: 'failed', problem: 'crash-looping, marked failed' };
   const running = live.filter((r) => r.state === 'running').length;
-  const trouble = live.map((r) => r.gauges?.trouble).find((p) => p !== undefined);
+  const trouble = live.map((r) => r.trouble).find((p) => p !== undefined);
   if (running === replicas.length)
     return trouble ? { state: 'degraded', problem: trouble } : { state: 'running', problem: undefined };
   if (replicas.some((r) => r.state === 'stopping')) return { state: 'stopping', problem: undefined };

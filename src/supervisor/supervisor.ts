@@ -8,11 +8,18 @@ import { readFile } from 'node:fs/promises';
 import { parseConfig } from '../config/parse.js';
 import type { AppConfig, TenantConfig } from '../config/types.js';
 import { ConfigErrors, SmonnetError } from '../errors.js';
-import { runners } from '../fanout/route.js';
+import { runners, SEGREGATOR } from '../fanout/route.js';
 import { KibanaProvisioner, type KibanaStatus } from '../kibana/provisioner.js';
 import type { Logger } from '../observability/logger.js';
 import { DaemonMetrics } from '../observability/metrics.js';
-import { addStats, emptyStats, type TenantStats } from '../observability/stats.js';
+import {
+  addSegregatorStats,
+  addStats,
+  emptySegregatorStats,
+  emptyStats,
+  type SegregatorStats,
+  type TenantStats,
+} from '../observability/stats.js';
 import { doublingDelay } from '../util/backoff.js';
 import type { WorkerAlerts } from '../worker/alerts.js';
 import { planReload, type ReloadPlan, tenantIdentity } from './diff.js';
@@ -31,6 +38,7 @@ interface Tenant {
   lastExit: { code: number | null; signal: string | null; at: number } | undefined;
   /** Totals of replicas that have exited, so figures do not go backwards on a restart. */
   retired: TenantStats;
+  retiredSegregator: SegregatorStats;
 }
 
 export interface TenantStatus {
@@ -49,6 +57,20 @@ export interface TenantStatus {
   readonly kibana: KibanaStatus | null;
   /** Its alert rules' figures and what fires now; null without rules. */
   readonly alerts: WorkerAlerts | null;
+}
+
+/** Fan-out mode's segregator as ProcAPI and `smonnet status` show it. */
+export interface SegregatorStatus {
+  readonly state: TenantState;
+  readonly pids: number[];
+  readonly restarts: number;
+  readonly lag: number | undefined;
+  readonly problem: string | undefined;
+  readonly lastExit: Tenant['lastExit'];
+  /** Records consumed, routed to at least one tenant, matching none, dead-lettered. */
+  readonly stats: SegregatorStats;
+  /** Messages of the source topic routed to each tenant since its processes started. */
+  readonly routedTo: Readonly<Record<string, number>>;
 }
 
 export interface ReloadOutcome extends ReloadPlan {
@@ -71,7 +93,13 @@ export class Supervisor {
       [...this.tenants.entries()].flatMap(([tenant, t]) =>
         t.replicas
           .filter((r) => r.alive)
-          .map((r) => ({ tenant, replica: r.index, running: r.state === 'running', gauges: r.gauges })),
+          .map((r) => ({
+            tenant,
+            replica: r.index,
+            running: r.state === 'running',
+            gauges: r.gauges,
+            segregator: r.segregatorGauges,
+          })),
       ),
     tenants: () =>
       this.status().map((s) => ({ tenant: s.name, up: s.state === 'running', failed: s.state === 'failed' })),
@@ -174,6 +202,29 @@ export class Supervisor {
     });
   }
 
+  /** Fan-out mode's segregator in its own terms; null in direct mode. */
+  segregatorStatus(): SegregatorStatus | null {
+    const t = this.tenants.get(SEGREGATOR);
+    const seg = this.status().find((s) => s.name === SEGREGATOR);
+    if (!t || !seg) return null;
+    const live = t.replicas.filter((r) => r.alive && r.state !== 'backoff');
+    const routedTo: Record<string, number> = {};
+    for (const r of live)
+      for (const [tenant, n] of Object.entries(r.segregatorGauges?.routedTo ?? {}))
+        routedTo[tenant] = (routedTo[tenant] ?? 0) + n;
+    const { state, pids, restarts, lag, problem, lastExit } = seg;
+    return {
+      state,
+      pids,
+      restarts,
+      lag,
+      problem,
+      lastExit,
+      stats: t.replicas.reduce((sum, r) => addSegregatorStats(sum, r.segregatorStats), t.retiredSegregator),
+      routedTo,
+    };
+  }
+
   /** Every worker drains and commits; those still running at the deadline are killed. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
@@ -190,6 +241,7 @@ export class Supervisor {
       failed: false,
       lastExit: undefined,
       retired: emptyStats(),
+      retiredSegregator: emptySegregatorStats(),
     };
     this.tenants.set(config.name, tenant);
     this.metrics.register(config.name);
@@ -207,6 +259,7 @@ export class Supervisor {
         }),
         shutdownTimeoutMs: () => this.config.supervisor.shutdownTimeoutMs,
         onReport: (previous, m) => this.metrics.report(config.name, previous, m.stats, m.bulks),
+        onSegregatorReport: (previous, m) => this.metrics.reportSegregator(config.name, previous, m.stats),
         onExit: (exit) => this.onExit(tenant, replica, exit),
       });
       tenant.replicas.push(replica);
@@ -219,6 +272,7 @@ export class Supervisor {
     tenant.lastExit = { code, signal, at: Date.now() };
     // Figures of the exited process are kept in the tenant's totals.
     tenant.retired = addStats(tenant.retired, exit.stats);
+    tenant.retiredSegregator = addSegregatorStats(tenant.retiredSegregator, exit.segregatorStats);
     if (exit.asked) return;
     if (this.shuttingDown || this.tenants.get(tenant.config.name) !== tenant) {
       exit.logger.info({ code, signal }, 'worker stopped');

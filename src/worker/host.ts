@@ -10,15 +10,9 @@ import { runners, SEGREGATOR } from '../fanout/route.js';
 import { Segregator } from '../fanout/segregator.js';
 import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from '../ipc.js';
 import { createLogger } from '../observability/logger.js';
-import { balanced } from '../observability/stats.js';
+import { type Hosted, hostedSegregator, hostedWorker } from './hosted.js';
 import { guardMemory } from './memory-guard.js';
 import { TenantWorker } from './tenant-worker.js';
-
-/** What this process runs: a tenant's worker, or fan-out mode's segregator. */
-type HostedWorker = Pick<
-  TenantWorker,
-  'stats' | 'lag' | 'gauges' | 'drainBulkSamples' | 'start' | 'stop' | 'reloadEnrichment'
->;
 
 const IDLE_REPORT_MS = 5000;
 const ORPHAN_DRAIN_MS = 1000;
@@ -77,29 +71,27 @@ export async function runWorker(
   const stopGuard = guardMemory(config.supervisor.workerMemoryBytes, (residentBytes) =>
     logger.debug({ residentBytes }, 'above the worker memory budget: full garbage collection'),
   );
-  const worker: HostedWorker =
+  const worker: Hosted =
     tenant.name === SEGREGATOR
-      ? new Segregator(config, logger)
-      : new TenantWorker(config, tenant, logger, {
-          ...(opts.threads !== undefined && { threads: opts.threads }),
-        });
+      ? hostedSegregator(new Segregator(config, logger))
+      : hostedWorker(
+          new TenantWorker(config, tenant, logger, {
+            ...(opts.threads !== undefined && { threads: opts.threads }),
+          }),
+        );
 
-  let last = { ...worker.stats, at: Date.now() };
+  let last = { rates: {} as Readonly<Record<string, number>>, at: Date.now() };
   const progress =
     opts.statsInterval > 0
       ? setInterval(() => {
-          const s = worker.stats;
+          const { figures, rates } = worker.progress();
           const seconds = (Date.now() - last.at) / 1000;
-          logger.info(
-            {
-              ...s,
-              lag: worker.lag,
-              consumedPerSecond: Math.round((s.consumed - last.consumed) / seconds),
-              indexedPerSecond: Math.round((s.indexed - last.indexed) / seconds),
-            },
-            'progress',
-          );
-          last = { ...s, at: Date.now() };
+          const perSecond = Object.entries(rates).map(([k, n]) => [
+            `${k}PerSecond`,
+            Math.round((n - (last.rates[k] ?? 0)) / seconds),
+          ]);
+          logger.info({ ...figures, ...Object.fromEntries(perSecond) }, 'progress');
+          last = { rates, at: Date.now() };
         }, opts.statsInterval * 1000)
       : undefined;
   // The supervisor's status and metrics come from these reports: one a second while the worker
@@ -107,27 +99,12 @@ export async function runWorker(
   let reported = '';
   let reportedAt = 0;
   const sendStats = (force = true): void => {
-    const gauges = worker.gauges();
-    // What an operator watches change: counters, lag, health, reachability, the alerts and their rules.
-    const key = JSON.stringify([
-      worker.stats,
-      worker.lag,
-      gauges.trouble,
-      gauges.elasticsearchReachable,
-      gauges.alerts?.firing,
-      // Webhook failures and deliveries too: a failure counted must not wait for the idle report.
-      gauges.alerts?.rules,
-    ]);
+    const { message, watched } = worker.report();
+    const key = JSON.stringify(watched);
     if (!force && key === reported && Date.now() - reportedAt < IDLE_REPORT_MS) return;
     reported = key;
     reportedAt = Date.now();
-    send({
-      type: 'stats',
-      stats: { ...worker.stats },
-      lag: worker.lag,
-      gauges,
-      bulks: worker.drainBulkSamples(),
-    });
+    send(message);
   };
   const report = opts.ipc ? setInterval(() => sendStats(false), 1000) : undefined;
 
@@ -140,19 +117,10 @@ export async function runWorker(
       if (progress) clearInterval(progress);
       if (report) clearInterval(report);
       stopGuard();
-      const s = worker.stats;
       sendStats();
-      logger.info(
-        {
-          consumed: s.consumed,
-          indexed: s.indexed,
-          filteredOut: s.filteredOut,
-          deadLettered: s.deadLettered,
-          balanced: balanced(s),
-        },
-        'stopped: consumed = indexed + filtered_out + dead_lettered',
-      );
-      process.exit(balanced(s) ? 0 : 1);
+      const end = worker.final();
+      logger.info({ ...end.figures, balanced: end.balanced }, `stopped: ${end.rule}`);
+      process.exit(end.balanced ? 0 : 1);
     });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

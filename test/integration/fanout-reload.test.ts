@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
 import { tenantTopic } from '../../src/fanout/route.js';
-import type { TenantStatus } from '../../src/supervisor/supervisor.js';
+import type { SegregatorStatus } from '../../src/supervisor/supervisor.js';
 import { ES_URL, testElasticsearch, testKafka, waitFor } from '../helpers.js';
 import { daemonSections, freePort, startDaemon, waitRunning } from './daemon-fixtures.js';
 import {
@@ -74,7 +74,7 @@ describe('fan-out mode reloaded', () => {
     await indexed('lab42', expected1['lab42']!.length);
     await indexed('physics', expected1['physics']!.length);
     const segregator = async () =>
-      (await daemon.api<{ segregator: TenantStatus | null }>('GET', '/api/v1/tenants')).json.segregator!;
+      (await daemon.api<{ segregator: SegregatorStatus | null }>('GET', '/api/v1/tenants')).json.segregator!;
     const segregatorPids = (await segregator()).pids;
 
     writeFileSync(scenario.file, after);

@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config/parse.js';
 import { SEGREGATOR, tenantTopic } from '../../src/fanout/route.js';
 import { flowLine } from '../../src/gen/encode.js';
 import { createLogger } from '../../src/observability/logger.js';
-import type { TenantStatus } from '../../src/supervisor/supervisor.js';
+import type { SegregatorStatus, TenantStatus } from '../../src/supervisor/supervisor.js';
 import { TenantWorker } from '../../src/worker/tenant-worker.js';
 import { SAMPLE_FLOW } from '../fixtures/records.js';
 import { ES_URL, testElasticsearch, testKafka, waitFor } from '../helpers.js';
@@ -105,10 +105,11 @@ describe('fan-out mode', () => {
         expect(routed, name).toEqual(await ids(es, `${prefix}-direct-2*,${prefix}-direct-counters-*`));
       }
       // The segregator read every record once and routed each kept one.
-      const listing = await daemon.api<{ segregator: TenantStatus | null }>('GET', '/api/v1/tenants');
+      const listing = await daemon.api<{ segregator: SegregatorStatus | null }>('GET', '/api/v1/tenants');
       const seg = listing.json.segregator!;
       expect(seg.stats.consumed).toBe(records);
-      expect(seg.stats.indexed + seg.stats.filteredOut).toBe(records);
+      expect(seg.stats.routed + seg.stats.unmatched).toBe(records);
+      expect(Object.keys(seg.routedTo).sort()).toEqual(Object.keys(tenants).sort());
       const admin = kafka.admin();
       const partitions = await Promise.all(
         Object.keys(tenants).map((t) => admin.partitions(tenantTopic(scenario.topic, t))),
@@ -168,7 +169,7 @@ describe('fan-out mode and bad records', () => {
     const listing = await waitFor('every tenant reporting its records', async () => {
       const l = await daemon.api<{
         tenants: { name: string; live: TenantStatus | null }[];
-        segregator: TenantStatus | null;
+        segregator: SegregatorStatus | null;
       }>('GET', '/api/v1/tenants');
       return l.json.tenants.every((t) => (t.live?.stats.indexed ?? 0) >= want[t.name as keyof typeof want])
         ? l.json
@@ -247,7 +248,7 @@ describe('fan-out mode under faults', () => {
     const expectedAfter = (n: number) => expectedRecords(scenario.config, parts.slice(0, n).flat());
     const pidsOf = async (name: string) => {
       const r = await daemon.api<{
-        segregator: TenantStatus | null;
+        segregator: SegregatorStatus | null;
         tenants: { name: string; live: TenantStatus | null }[];
       }>('GET', '/api/v1/tenants');
       return name === SEGREGATOR

@@ -22,6 +22,7 @@ async function procApi(status: Partial<TenantStatus>[] = [], text = TEXT) {
       return current;
     },
     status: () => status,
+    segregatorStatus: () => null,
     reload: async () => {
       await new Promise((r) => setTimeout(r, 20));
       current = loadConfig(file);

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkerGauges } from '../../../src/observability/stats.js';
 import { type ReplicaView, tenantState } from '../../../src/supervisor/state.js';
 
-const gauges = (trouble?: string): WorkerGauges => ({
-  inFlightMessages: 0,
-  poolUtilization: 0,
-  elasticsearchReachable: true,
-  lagByPartition: {},
-  residentBytes: 0,
-  trouble,
-});
-const replica = (state: ReplicaView['state'], trouble?: string): ReplicaView => ({
-  state,
-  gauges: gauges(trouble),
-});
+const replica = (state: ReplicaView['state'], trouble?: string): ReplicaView => ({ state, trouble });
 
 describe('tenant state', () => {
   it('is running when every replica runs well, degraded with the reason when one reports trouble', () => {
