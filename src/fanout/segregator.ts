@@ -7,6 +7,7 @@
  * Undecodable records are dead-lettered here, once, not once per tenant.
  */
 import type { AppConfig } from '../config/types.js';
+import { MAX_MESSAGE_BYTES, tooLarge } from '../decode/limits.js';
 import { KafkaAdmin, waitForTopic } from '../kafka/admin.js';
 import { type ConsumedMessage, type FetchedBatch, GroupConsumer } from '../kafka/consumer.js';
 import { describeKafkaError } from '../kafka/describe.js';
@@ -15,14 +16,11 @@ import type { Logger } from '../observability/logger.js';
 import { emptySegregatorStats, type SegregatorGauges, type SegregatorStats } from '../observability/stats.js';
 import { type DeadLetter, DeadLetterSink } from '../sink/dead-letter.js';
 import { retryUntilDone, SERVICE_BACKOFF } from '../util/backoff.js';
-import { tooLarge } from '../worker/batches.js';
-import { workerOptions } from '../worker/options.js';
 import { DEAD_LETTERED_HEADER, PACK_HEADER, packMessages, packsOf, type SourceMessage } from './pack.js';
 import { type Route, type Routing, SEGREGATOR, tenantRoutes, tenantTopic } from './route.js';
 
-/** A pack holds at most a worker's chunk (worker/options.ts): one pack, one bulk request at most. */
+/** At most a worker's chunk (1000 messages, worker/options.ts): one pack, one bulk request at most. */
 const PACK_LIMITS = { maxMessages: 1000, maxBytes: 512 * 1024 };
-const MAX_MESSAGE_BYTES = workerOptions().maxMessageBytes;
 /** Tenant topics take a pack of one message of the largest size routed, and its index. */
 const TENANT_TOPIC_MESSAGE_BYTES = 2 * MAX_MESSAGE_BYTES;
 

@@ -1,5 +1,6 @@
 /** Kafka messages → the flat MessageBatch the processing stage takes (pure). */
 
+import { tooLarge } from '../decode/limits.js';
 import { DEAD_LETTERED_HEADER, PACK_HEADER, type SourceMessage, unpackMessages } from '../fanout/pack.js';
 import { SOURCE_OFFSET_HEADER } from '../fanout/route.js';
 import type { ConsumedMessage } from '../kafka/consumer.js';
@@ -114,10 +115,6 @@ function chunk(
   );
   return { messages, last, kept, unread, batch };
 }
-
-/** Why a message over the size limit is dead-lettered undecoded. */
-export const tooLarge = (size: number, limit: number): string =>
-  `message of ${size} bytes exceeds the ${limit}-byte limit`;
 
 /** Bytes of the message values a chunk holds (what it keeps in memory until settled). */
 export function chunkBytes(chunk: Chunk): number {

@@ -1,4 +1,5 @@
 /** Every tunable of a tenant worker, with its default in one frozen object. */
+import { MAX_MESSAGE_BYTES } from '../decode/limits.js';
 import type { Processor } from '../pipeline/pool.js';
 
 const MB = 1024 * 1024;
@@ -30,7 +31,7 @@ export interface WorkerOptions {
 const WORKER_DEFAULTS: Readonly<WorkerOptions> = Object.freeze({
   chunkMessages: 1000,
   chunkBytes: 2 * MB,
-  maxMessageBytes: MB,
+  maxMessageBytes: MAX_MESSAGE_BYTES,
   bulksInFlight: 4,
   // Small: eight tenants of a 2-core host stay under 200 MB each (bench/results.md).
   maxInFlightBytes: MB,
