@@ -47,7 +47,8 @@ export class WebhookSender {
     }
     queue.push(event);
     if (queue.length > this.options.maxQueued) {
-      const lost = queue.shift()!;
+      // The head is in flight while the queue drains: the oldest event not yet being sent goes.
+      const [lost] = queue.splice(this.running.has(url) ? 1 : 0, 1) as [AlertEvent];
       this.figures(lost.rule).dropped++;
       this.logger.warn({ rule: lost.rule, webhook: url }, 'alert event dropped: its webhook queue is full');
     }
