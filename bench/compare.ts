@@ -4,7 +4,7 @@
  * BENCH_BASELINE, another checkout's compiled daemon, alternated so that neither gets the warmer
  * host).
  */
-import type { DrainFigures } from './run.js';
+import type { DrainFigures } from './daemon.js';
 
 type DrainRun = (
   tenants: number,
