@@ -2,6 +2,7 @@
  * The records every decoder produces and every later stage consumes. Field names follow the
  * sflowtool `-l` line, the oldest format smonnet reads; goflow2 messages are mapped onto them.
  */
+import type { PeekableField } from './schema/flow-fields.js';
 
 /** One sampled packet header, as an sFlow agent reported it. */
 export interface FlowRecord {
@@ -86,17 +87,7 @@ export const IF_INTERNAL = 3;
 export type IfKind = typeof IF_SINGLE | typeof IF_DISCARDED | typeof IF_MULTIPLE | typeof IF_INTERNAL;
 
 /** The flow fields a peek reads straight from a message's bytes (and a decoded record has). */
-export type PeekField =
-  | 'inVlan'
-  | 'outVlan'
-  | 'inIf'
-  | 'outIf'
-  | 'proto'
-  | 'srcPort'
-  | 'dstPort'
-  | 'agent'
-  | 'srcIp'
-  | 'dstIp';
+export type PeekField = PeekableField;
 
 /** The flow fields a tenant filter can test: the peek's, and some only a decoded record has. */
 export type FilterField =

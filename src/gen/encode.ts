@@ -37,7 +37,7 @@ export function goflow2Json(r: FlowRecord, sequence: number): string {
     [K.agent[0]]: r.agent,
     time_flow_start_ns: Number(ns),
     time_flow_end_ns: Number(ns),
-    [K.bytes[0]]: r.frameLength,
+    [K.frameLength[0]]: r.frameLength,
     packets: 1,
     [K.srcIp[0]]: r.srcIp,
     [K.dstIp[0]]: r.dstIp,

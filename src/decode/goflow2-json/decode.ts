@@ -80,7 +80,7 @@ const numbers = {
   icmpType: 0,
   icmpCode: 0,
   tcpFlags: 0,
-  bytes: 0,
+  frameLength: 0,
   samplingRate: 0,
   etype: 0,
   proto: 0,
@@ -106,7 +106,7 @@ const NUMBERS: readonly (readonly [keyof typeof numbers, number, Readonly<Record
   ['icmpType', 255],
   ['icmpCode', 255],
   ['tcpFlags', MAX.tcpFlags],
-  ['bytes', MAX.frameLength],
+  ['frameLength', MAX.frameLength],
   ['samplingRate', MAX.samplingRate],
   ['etype', MAX.etype, ETYPE_NAMES],
   ['proto', MAX.proto, PROTOCOL_NUMBERS],
@@ -131,7 +131,7 @@ export function flowFromGoflow2Json(o: Json, fallbackTimeMs: number | undefined)
     if (n === undefined || n > max) return invalid(JSON_KEYS[name][0], v);
     numbers[name] = n;
   }
-  const { inIf, outIf, inVlan, outVlan, vlanId, bytes, etype, proto } = numbers;
+  const { inIf, outIf, inVlan, outVlan, vlanId, frameLength, etype, proto } = numbers;
   const srcIp = addressOf(o, 'srcIp', etype);
   if (srcIp === undefined) return `${JSON_KEYS.srcIp[0]} '${String(pick(o, 'srcIp'))}' is not an IP address`;
   const dstIp = addressOf(o, 'dstIp', etype);
@@ -164,9 +164,9 @@ export function flowFromGoflow2Json(o: Json, fallbackTimeMs: number | undefined)
     icmpType: icmp ? numbers.icmpType : -1,
     icmpCode: icmp ? numbers.icmpCode : -1,
     tcpFlags: numbers.tcpFlags,
-    frameLength: bytes,
+    frameLength,
     // goflow2 reports the sampled frame only; the IP length is the frame less Ethernet framing.
-    ipSize: Math.max(isIpEtype(etype) ? (etype === ETYPE_IPV6 ? 40 : 20) : 0, bytes - 18),
+    ipSize: Math.max(isIpEtype(etype) ? (etype === ETYPE_IPV6 ? 40 : 20) : 0, frameLength - 18),
     samplingRate: samplingRateOf(numbers.samplingRate),
   };
 }

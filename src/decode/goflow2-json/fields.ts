@@ -1,35 +1,18 @@
 /**
- * goflow2's JSON keys for each record field: the v2 name (snake_case) first, then the v1 name
- * (CamelCase, as goflow2 v1.3 writes it: `IpTos`, `IpTtl`, `TcpFlags`). The decoder reads
- * `o[v2] ?? o[v1]`; the peek searches for the same names.
+ * goflow2's JSON keys for each record field (schema/flow-fields.ts), and the one key of no field
+ * of its own: the v2 name (snake_case) first, then the v1 name (CamelCase, as goflow2 v1.3 writes
+ * it: `IpTos`, `IpTtl`, `TcpFlags`). The decoder reads `o[v2] ?? o[v1]`; the peek searches for the
+ * same names.
  */
 
 import { ETYPE_IPV4, ETYPE_IPV6 } from '../../record.js';
+import { column } from '../../schema/flow-fields.js';
 import { lookupTable } from '../../util/lookup.js';
 
 export const JSON_KEYS = {
-  agent: ['sampler_address', 'SamplerAddress'],
-  srcIp: ['src_addr', 'SrcAddr'],
-  dstIp: ['dst_addr', 'DstAddr'],
-  srcMac: ['src_mac', 'SrcMac'],
-  dstMac: ['dst_mac', 'DstMac'],
-  inIf: ['in_if', 'InIf'],
-  outIf: ['out_if', 'OutIf'],
-  inVlan: ['src_vlan', 'SrcVlan'],
-  outVlan: ['dst_vlan', 'DstVlan'],
+  ...column('json'),
   /** The 802.1Q tag when src_vlan is 0: goflow2 writes both. */
   vlanId: ['vlan_id', 'VlanId'],
-  tos: ['ip_tos', 'IpTos'],
-  ttl: ['ip_ttl', 'IpTtl'],
-  srcPort: ['src_port', 'SrcPort'],
-  dstPort: ['dst_port', 'DstPort'],
-  icmpType: ['icmp_type', 'IcmpType'],
-  icmpCode: ['icmp_code', 'IcmpCode'],
-  tcpFlags: ['tcp_flags', 'TcpFlags'],
-  bytes: ['bytes', 'Bytes'],
-  samplingRate: ['sampling_rate', 'SamplingRate'],
-  etype: ['etype', 'Etype'],
-  proto: ['proto', 'Proto'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type JsonField = keyof typeof JSON_KEYS;

@@ -5,6 +5,8 @@
 
 import protobuf from 'protobufjs';
 import { SmonnetError } from '../../errors.js';
+import type { PeekField } from '../../record.js';
+import { FLOW_FIELDS } from '../../schema/flow-fields.js';
 
 // Unknown fields are skipped by the decoder.
 const FLOW_PROTO = `
@@ -50,18 +52,18 @@ function fieldNumber(name: string): number {
   return field.id;
 }
 
-/** Field numbers of the fields a filter reads, by record field. */
+/** Field numbers of the fields a peek reads (schema/flow-fields.ts), by record field. */
 export const PB_FIELD = {
-  agent: fieldNumber('sampler_address'),
-  srcIp: fieldNumber('src_addr'),
-  dstIp: fieldNumber('dst_addr'),
-  inIf: fieldNumber('in_if'),
-  outIf: fieldNumber('out_if'),
-  proto: fieldNumber('proto'),
-  srcPort: fieldNumber('src_port'),
-  dstPort: fieldNumber('dst_port'),
-  inVlan: fieldNumber('src_vlan'),
-  outVlan: fieldNumber('dst_vlan'),
+  agent: fieldNumber(FLOW_FIELDS.agent.protobuf),
+  srcIp: fieldNumber(FLOW_FIELDS.srcIp.protobuf),
+  dstIp: fieldNumber(FLOW_FIELDS.dstIp.protobuf),
+  inIf: fieldNumber(FLOW_FIELDS.inIf.protobuf),
+  outIf: fieldNumber(FLOW_FIELDS.outIf.protobuf),
+  proto: fieldNumber(FLOW_FIELDS.proto.protobuf),
+  srcPort: fieldNumber(FLOW_FIELDS.srcPort.protobuf),
+  dstPort: fieldNumber(FLOW_FIELDS.dstPort.protobuf),
+  inVlan: fieldNumber(FLOW_FIELDS.inVlan.protobuf),
+  outVlan: fieldNumber(FLOW_FIELDS.outVlan.protobuf),
   /** The 802.1Q tag, read when src_vlan is 0. */
   vlanId: fieldNumber('vlan_id'),
-} as const;
+} as const satisfies Record<PeekField | 'vlanId', number>;

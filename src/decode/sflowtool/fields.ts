@@ -3,33 +3,14 @@
  * read these tables. A FLOW line has 20 columns, a CNTR line the agent and 19 counters.
  */
 import type { CounterRecord, FlowRecord, NumericFlowField } from '../../record.js';
+import { column } from '../../schema/flow-fields.js';
 
 /** "FLOW" and "CNTR" as big-endian 32-bit numbers, as a peek reads a line's first four bytes. */
 export const FLOW_TAG = 0x464c4f57;
 export const CNTR_TAG = 0x434e5452;
 
-/** The column of each flow field; column 0 is the tag. */
-export const FLOW_COLUMN = {
-  agent: 1,
-  inIf: 2,
-  outIf: 3,
-  srcMac: 4,
-  dstMac: 5,
-  etype: 6,
-  inVlan: 7,
-  outVlan: 8,
-  srcIp: 9,
-  dstIp: 10,
-  proto: 11,
-  tos: 12,
-  ttl: 13,
-  srcPort: 14,
-  dstPort: 15,
-  tcpFlags: 16,
-  frameLength: 17,
-  ipSize: 18,
-  samplingRate: 19,
-} as const satisfies Record<
+/** The column of each flow field (schema/flow-fields.ts); column 0 is the tag. */
+export const FLOW_COLUMN = column('sflowtool') satisfies Record<
   Exclude<keyof FlowRecord, 'kind' | 'timeMs' | 'inIfKind' | 'outIfKind' | 'icmpType' | 'icmpCode'>,
   number
 >;
