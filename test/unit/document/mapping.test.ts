@@ -3,7 +3,6 @@
  * its value. The templates are `"dynamic": false`: a field left out would be stored but silently
  * unsearchable.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Schema } from '../../../src/config/types.js';
 import { ecsDocuments } from '../../../src/document/ecs.js';
@@ -13,15 +12,9 @@ import type { FlowContext } from '../../../src/enrich/context.js';
 import type { AddressInfo } from '../../../src/enrich/enricher.js';
 import type { CounterRecord, FlowRecord } from '../../../src/record.js';
 import { flow as FLOW6, SAMPLE_FLOW } from '../../fixtures/records.js';
+import { type Mapping, templateMappings } from '../../fixtures/templates.js';
 
-interface Mapping {
-  readonly type?: string;
-  readonly properties?: Record<string, Mapping>;
-}
-
-const template = (name: string): Mapping =>
-  JSON.parse(readFileSync(new URL(`../../../templates/elasticsearch/${name}.json`, import.meta.url), 'utf8'))
-    .mappings;
+const template = templateMappings;
 
 /** Mapping types and the JSON values they take. */
 const TAKES: Record<string, (v: unknown) => boolean> = {

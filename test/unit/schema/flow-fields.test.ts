@@ -1,19 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FlowMessage } from '../../../src/decode/goflow2-pb/fields.js';
 import { emptyView } from '../../../src/decode/peek-view.js';
 import { FLOW_COLUMNS } from '../../../src/decode/sflowtool/fields.js';
 import { column, FLOW_FIELDS, type FlowFieldRow } from '../../../src/schema/flow-fields.js';
 import { SAMPLE_FLOW } from '../../fixtures/records.js';
+import { type Mapping, templateMappings } from '../../fixtures/templates.js';
 
-interface Mapping {
-  readonly type?: string;
-  readonly properties?: Record<string, Mapping>;
-}
-
-const mappings = (name: string): Mapping =>
-  JSON.parse(readFileSync(new URL(`../../../templates/elasticsearch/${name}.json`, import.meta.url), 'utf8'))
-    .mappings;
+const mappings = templateMappings;
 
 /** The mapping type at a dotted path, or undefined where the template has none. */
 const typeAt = (m: Mapping, path: string): string | undefined =>
