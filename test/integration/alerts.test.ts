@@ -170,11 +170,14 @@ describe('stream alerts', () => {
     // The refused event came again, the same event, until accepted.
     expect(flaky[1]!.event).toEqual(flaky[0]!.event);
     expect(flaky[1]!.status).toBe(200);
-    // The supervisor knows what its workers last reported (once a second): wait for that report.
+    // The supervisor knows what its workers last reported (once a second): the report that shows
+    // silence firing may come before the one that counts the refused attempt. Wait for both.
     type Live = { alerts: { firing: { rule: string }[]; rules: { rule: string; failed: number }[] } };
-    const status = await waitFor('status shows silence firing', async () => {
+    const status = await waitFor('status shows silence firing and its refused attempt', async () => {
       const r = await daemon.api<{ live: Live }>('GET', '/api/v1/tenants/lab');
-      return r.json.live.alerts.firing.some((f) => f.rule === 'silence') ? r.json.live : undefined;
+      const { firing, rules } = r.json.live.alerts;
+      const failed = rules.find((x) => x.rule === 'silence')?.failed ?? 0;
+      return firing.some((f) => f.rule === 'silence') && failed > 0 ? r.json.live : undefined;
     });
     expect(status.alerts.rules.find((r) => r.rule === 'silence')).toMatchObject({ failed: 1 });
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`, {
